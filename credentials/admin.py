@@ -1,0 +1,43 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+
+from . import services
+from .models import Credential
+from .validators import validate_role_arn
+
+
+class CredentialAdminForm(forms.ModelForm):
+    class Meta:
+        model = Credential
+        fields = ("name", "protocol", "role_arn")
+
+    def clean_role_arn(self) -> str:
+        value = self.cleaned_data.get("role_arn", "").strip()
+        return validate_role_arn(value, prefix=settings.AWS_ROLE_NAME_PREFIX) if value else ""
+
+
+@admin.register(Credential)
+class CredentialAdmin(admin.ModelAdmin):
+    form = CredentialAdminForm
+    list_display = ("name", "protocol", "status_label", "role_arn", "created_at")
+    list_filter = ("protocol",)
+    search_fields = ("name", "role_arn")
+    readonly_fields = ("external_id", "created_by", "created_at", "updated_at")
+    fields = ("name", "protocol", "role_arn", "external_id", "created_by", "created_at", "updated_at")
+
+    @admin.display(description="Status")
+    def status_label(self, obj: Credential) -> str:
+        return obj.get_status_display()
+
+    def save_model(self, request, obj, form, change):
+        # Writes go through the services, so the External ID is always drawn by the server.
+        if change:
+            services.credential_update(credential=obj, name=obj.name, role_arn=obj.role_arn)
+        else:
+            created = services.credential_create(name=obj.name, protocol=obj.protocol, user=request.user)
+            if obj.role_arn:
+                services.credential_update(credential=created, name=created.name, role_arn=obj.role_arn)
+            obj.pk = created.pk
+            obj.external_id = created.external_id
+

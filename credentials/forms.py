@@ -1,0 +1,53 @@
+"""Forms never carry the External ID: it is generated and kept by the server."""
+from django import forms
+from django.conf import settings
+
+from .models import Credential, Protocol
+from .selectors import credential_name_taken
+from .validators import validate_role_arn
+
+
+class _NameMixin:
+    instance_pk: int | None = None
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the credential a name.")
+        if credential_name_taken(name=name, exclude_pk=self.instance_pk):
+            raise forms.ValidationError(
+                f"A credential named '{name}' already exists (names are case-insensitive)."
+            )
+        return name
+
+
+class CredentialCreateForm(_NameMixin, forms.Form):
+    name = forms.CharField(max_length=100, help_text=Credential._meta.get_field("name").help_text)
+    protocol = forms.ChoiceField(
+        choices=Protocol.choices,
+        initial=Protocol.AWS_IAM,
+        help_text="Only AWS IAM is supported.",
+    )
+
+
+class CredentialEditForm(_NameMixin, forms.Form):
+    name = forms.CharField(max_length=100)
+    role_arn = forms.CharField(
+        label="AWS Role ARN",
+        max_length=2048,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"placeholder": "arn:aws:iam::123456789012:role/NexthinkConnector-WorkSpaces", "spellcheck": "false", "autocomplete": "off"}),
+        help_text="Paste the ARN of the role you created in AWS.",
+    )
+
+    def __init__(self, *args, instance: Credential, **kwargs):
+        self.instance_pk = instance.pk
+        kwargs.setdefault("initial", {"name": instance.name, "role_arn": instance.role_arn})
+        super().__init__(*args, **kwargs)
+
+    def clean_role_arn(self) -> str:
+        value = self.cleaned_data["role_arn"]
+        if not value:
+            return ""
+        return validate_role_arn(value, prefix=settings.AWS_ROLE_NAME_PREFIX)

@@ -1,0 +1,61 @@
+"""Writes to credentials. Views, forms and admin call these; nothing else
+creates, changes or deletes a Credential."""
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .models import Credential, Protocol
+from .validators import validate_role_arn
+
+EXTERNAL_ID_BYTES = 32  # 256 bits; token_urlsafe gives 43 chars of [A-Za-z0-9_-]
+
+
+class CredentialInUse(Exception):
+    def __init__(self, connector_names: list[str]):
+        self.connector_names = connector_names
+        super().__init__("Credential is used by: " + ", ".join(connector_names))
+
+
+def external_id_generate() -> str:
+    return secrets.token_urlsafe(EXTERNAL_ID_BYTES)
+
+
+def credential_create(*, name: str, protocol: str = Protocol.AWS_IAM, user=None) -> Credential:
+    """Create a credential with a fresh External ID (unique: a collision, at
+    256 bits never expected, is simply drawn again)."""
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return Credential.objects.create(
+                    name=name.strip(),
+                    protocol=protocol,
+                    external_id=external_id_generate(),
+                    created_by=user if user and user.is_authenticated else None,
+                )
+        except IntegrityError:
+            if Credential.objects.filter(name__iexact=name.strip()).exists():
+                raise
+    raise RuntimeError("Could not draw a unique External ID")
+
+
+def credential_update(*, credential: Credential, name: str, role_arn: str) -> Credential:
+    """Rename and set (or clear) the Role ARN. The External ID never changes."""
+    role_arn = role_arn.strip()
+    if role_arn:
+        role_arn = validate_role_arn(role_arn, prefix=settings.AWS_ROLE_NAME_PREFIX)
+    credential.name = name.strip()
+    credential.role_arn = role_arn
+    credential.save(update_fields=["name", "role_arn", "updated_at"])
+    return credential
+
+
+def credential_delete(*, credential: Credential) -> None:
+    """Delete, unless a connector still uses the credential."""
+    from .selectors import credential_connector_names
+
+    with transaction.atomic():
+        names = credential_connector_names(credential=credential)
+        if names:
+            raise CredentialInUse(names)
+        credential.delete()

@@ -1,0 +1,115 @@
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from nexthink_admin.permissions import PermissionMixin
+
+from . import policies, selectors, services
+from .forms import CredentialCreateForm, CredentialEditForm
+from .models import Credential
+
+
+class CredentialListView(PermissionMixin, ListView):
+    permission_required = "credentials.view_credential"
+    template_name = "credentials/list.html"
+    context_object_name = "credentials"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.credential_list()
+
+
+class CredentialCreateView(PermissionMixin, FormView):
+    permission_required = "credentials.add_credential"
+    template_name = "credentials/form.html"
+    form_class = CredentialCreateForm
+
+    def form_valid(self, form):
+        credential = services.credential_create(
+            name=form.cleaned_data["name"], protocol=form.cleaned_data["protocol"], user=self.request.user
+        )
+        messages.success(
+            self.request,
+            f"Credential '{credential.name}' created. Create the role in AWS with the policies below, then paste its Role ARN.",
+        )
+        return redirect(credential)
+
+
+class CredentialDetailView(PermissionMixin, DetailView):
+    permission_required = "credentials.view_credential"
+    template_name = "credentials/detail.html"
+    model = Credential
+    context_object_name = "credential"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        credential = self.object
+        ctx.update(
+            permissions_policy=policies.as_json(policies.permissions_policy()),
+            trust_policy=policies.as_json(
+                policies.trust_policy(
+                    external_id=credential.external_id,
+                    trusted_account_id=settings.AWS_TRUSTED_ACCOUNT_ID,
+                )
+            ),
+            role_prefix=settings.AWS_ROLE_NAME_PREFIX,
+            trusted_account_id=settings.AWS_TRUSTED_ACCOUNT_ID,
+            connector_names=selectors.credential_connector_names(credential=credential),
+        )
+        return ctx
+
+
+class CredentialEditView(PermissionMixin, FormView):
+    permission_required = "credentials.change_credential"
+    template_name = "credentials/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.credential = get_object_or_404(Credential, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return CredentialEditForm(**self.get_form_kwargs(), instance=self.credential)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(credential=self.credential, role_prefix=settings.AWS_ROLE_NAME_PREFIX)
+        return ctx
+
+    def form_valid(self, form):
+        services.credential_update(
+            credential=self.credential, name=form.cleaned_data["name"], role_arn=form.cleaned_data["role_arn"]
+        )
+        messages.success(self.request, f"Credential '{self.credential.name}' saved.")
+        return redirect(self.credential)
+
+
+class CredentialDeleteView(PermissionMixin, TemplateView):
+    permission_required = "credentials.delete_credential"
+    template_name = "credentials/confirm_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.credential = get_object_or_404(Credential, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            credential=self.credential,
+            connector_names=selectors.credential_connector_names(credential=self.credential),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.credential_delete(credential=self.credential)
+        except services.CredentialInUse as exc:
+            messages.error(
+                request,
+                "This credential is used by " + ", ".join(exc.connector_names)
+                + ". Change or delete those connectors first.",
+            )
+            return self.render_to_response(self.get_context_data(), status=409)
+        messages.success(request, f"Credential '{self.credential.name}' deleted.")
+        return redirect(reverse("credentials:list"))

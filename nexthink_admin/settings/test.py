@@ -1,0 +1,19 @@
+"""pytest. Uses DATABASE_URL / REDIS_URL when given (CI runs once with the
+machine's PostgreSQL and Redis), SQLite and the embedded Redis otherwise."""
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from .base import *  # noqa: E402,F401,F403
+from .base import STATIC_ROOT, VAR_DIR  # noqa: E402
+
+VAR_DIR.mkdir(exist_ok=True)
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import HomeView
+
+admin.site.site_header = "WorkSpaces Connector administration"
+admin.site.site_title = "WorkSpaces Connector admin"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("administration/credentials/", include("credentials.urls")),
+    path("administration/connectors/", include("connectors.urls")),
+    path("admin/", admin.site.urls),
+]
