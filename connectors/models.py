@@ -145,5 +145,9 @@ class Run(models.Model):
         return None
 
     @property
+    def total_api_calls(self) -> int:
+        return sum(self.api_calls.values()) if self.api_calls else 0
+
+    @property
     def is_active(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)

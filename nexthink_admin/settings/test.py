@@ -17,3 +17,5 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+# Tasks run in-process unless a test starts a real worker (tests/collection).
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,118 @@
+"""The AWS WorkSpaces connector form: a General tab and a Parameters tab."""
+from django import forms
+
+from credentials.models import Credential, Protocol
+
+from .aws_workspaces.regions import region_choices, region_partition
+from .choices import Recurrence
+from .models import InboundConnector
+from .nql import nql_id_suggest, nql_id_validate
+from .services import ConnectorData
+
+GENERAL_FIELDS = ("name", "nql_id", "description", "recurrence", "credential")
+PARAMETER_FIELDS = ("region", "environment_name")
+
+
+class CredentialChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Credential) -> str:
+        return obj.name if obj.is_ready else f"{obj.name} (waiting for role ARN)"
+
+
+class ConnectorForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text=InboundConnector._meta.get_field("name").help_text)
+    nql_id = forms.CharField(
+        label="NQL ID",
+        max_length=200,
+        required=False,
+        help_text="Suggested from the name; lowercase letters, digits and underscores. It cannot be changed after the first save.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    recurrence = forms.TypedChoiceField(coerce=int, choices=Recurrence.choices, initial=Recurrence.HOURLY)
+    credential = CredentialChoiceField(
+        queryset=Credential.objects.filter(protocol=Protocol.AWS_IAM).order_by("name"),
+        empty_label="Select a credential",
+        help_text="Only AWS IAM credentials with a Role ARN can be used.",
+    )
+    region = forms.ChoiceField(help_text="The AWS region where the WorkSpaces are.")
+    environment_name = forms.CharField(
+        max_length=100, help_text="Enriched devices reference this name in NQL (virtualization.environment_name)."
+    )
+
+    def __init__(self, *args, instance: InboundConnector | None = None, **kwargs):
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": instance.name, "nql_id": instance.nql_id, "description": instance.description,
+                    "recurrence": instance.recurrence, "credential": instance.credential_id,
+                    "region": instance.region, "environment_name": instance.environment_name,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "Select a region")] + region_choices()
+        if instance is not None:
+            # Locked after the first save: Django ignores any posted value of a disabled field.
+            self.fields["nql_id"].disabled = True
+            self.fields["nql_id"].help_text = "Locked: the NQL ID cannot be changed after the first save."
+
+    @property
+    def unfinished_credentials(self) -> list[Credential]:
+        return [c for c in self.fields["credential"].queryset if not c.is_ready]
+
+    def tab_errors(self) -> dict[str, bool]:
+        return {
+            "general": any(f in self.errors for f in GENERAL_FIELDS),
+            "parameters": any(f in self.errors for f in PARAMETER_FIELDS),
+        }
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the connector a name.")
+        return name
+
+    def clean_nql_id(self) -> str:
+        if self.instance is not None:
+            return self.instance.nql_id
+        value = self.cleaned_data["nql_id"].strip()
+        if not value:
+            value = nql_id_suggest(self.cleaned_data.get("name", "") or self.data.get("name", ""))
+        nql_id_validate(value)
+        if InboundConnector.objects.filter(nql_id=value).exists():
+            raise forms.ValidationError(f"The NQL ID '{value}' is already used by another connector.")
+        return value
+
+    def clean_credential(self) -> Credential:
+        credential = self.cleaned_data["credential"]
+        if not credential.is_ready:
+            raise forms.ValidationError(
+                f"The credential '{credential.name}' has no AWS Role ARN yet: add it on the credential's page first."
+            )
+        return credential
+
+    def clean_environment_name(self) -> str:
+        value = " ".join(self.cleaned_data["environment_name"].split())
+        if not value:
+            raise forms.ValidationError("Enter an environment name.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        credential, region = cleaned.get("credential"), cleaned.get("region")
+        if credential and region:
+            partition = credential.role_arn.split(":")[1]
+            if region_partition(region) != partition:
+                self.add_error(
+                    "region",
+                    f"{region} is in the {region_partition(region)} partition, but the credential's role is in {partition}.",
+                )
+        return cleaned
+
+    def to_data(self) -> ConnectorData:
+        c = self.cleaned_data
+        return ConnectorData(
+            name=c["name"], nql_id=c["nql_id"], description=c["description"], recurrence=c["recurrence"],
+            credential_id=c["credential"].pk, region=c["region"], environment_name=c["environment_name"],
+        )

@@ -1,0 +1,62 @@
+"""Reads of connectors and runs, shaped for the pages (constant query count)."""
+from datetime import datetime, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Device, InboundConnector, Run
+
+
+def _active_device_count() -> Subquery:
+    devices = (
+        Device.objects.filter(connector=OuterRef("pk"), removed_at__isnull=True)
+        .order_by()
+        .values("connector")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(devices, output_field=IntegerField()), 0)
+
+
+def connector_list() -> QuerySet[InboundConnector]:
+    last_run = Run.objects.filter(connector=OuterRef("pk")).exclude(status="skipped").order_by("-created_at", "-id")
+    return (
+        InboundConnector.objects.select_related("credential", "periodic_task", "periodic_task__interval")
+        .annotate(
+            device_count=_active_device_count(),
+            last_run_status=Subquery(last_run.values("status")[:1]),
+            last_run_at=Subquery(last_run.values("created_at")[:1]),
+        )
+        .order_by("name")
+    )
+
+
+def connector_detail(*, pk: int) -> InboundConnector:
+    return connector_list().get(pk=pk)
+
+
+def connector_next_run(connector: InboundConnector, *, now: datetime | None = None) -> datetime | None:
+    """When beat will next fire the connector (None when disabled)."""
+    task = connector.periodic_task
+    if not connector.enabled or task is None or not task.enabled:
+        return None
+    now = now or timezone.now()
+    if task.last_run_at is None:
+        return now
+    due = task.last_run_at + timedelta(minutes=connector.recurrence)
+    return max(due, now)
+
+
+def connector_runs(*, connector: InboundConnector) -> QuerySet[Run]:
+    return Run.objects.filter(connector=connector).select_related("triggered_by").order_by("-created_at", "-id")
+
+
+def connector_active_run(*, connector: InboundConnector) -> Run | None:
+    return Run.objects.filter(connector=connector, status__in=["queued", "running"]).order_by("-created_at").first()
+
+
+def connector_device_counts(*, connector: InboundConnector) -> dict[str, int]:
+    return Device.objects.filter(connector=connector).aggregate(
+        active=Count("pk", filter=Q(removed_at__isnull=True)), removed=Count("pk", filter=Q(removed_at__isnull=False))
+    )

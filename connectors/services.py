@@ -1,0 +1,83 @@
+"""Writes to connectors. Views, forms, admin and commands call these."""
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from . import schedules
+from .choices import RunStatus, RunTrigger
+from .models import InboundConnector, NqlIdLocked, Run
+from .nql import nql_id_suggest
+
+
+@dataclass(frozen=True)
+class ConnectorData:
+    name: str
+    description: str
+    recurrence: int
+    credential_id: int
+    region: str
+    environment_name: str
+    nql_id: str = ""
+    enabled: bool | None = None  # None: keep (new connectors start enabled)
+
+
+def _unique_nql_id(base: str) -> str:
+    candidate, n = base, 2
+    while InboundConnector.objects.filter(nql_id=candidate).exists():
+        suffix = f"_{n}"
+        candidate, n = f"{base[: 64 - len(suffix)]}{suffix}", n + 1
+    return candidate
+
+
+def connector_save(*, data: ConnectorData, connector: InboundConnector | None = None, user=None) -> InboundConnector:
+    """Create (connector=None) or update a connector and its schedule in one
+    transaction. The NQL ID is taken on creation only; on update a different
+    one raises NqlIdLocked."""
+    with transaction.atomic():
+        if connector is None:
+            connector = InboundConnector(
+                nql_id=data.nql_id or _unique_nql_id(nql_id_suggest(data.name)),
+                created_by=user if user and user.is_authenticated else None,
+            )
+        elif data.nql_id and data.nql_id != connector.nql_id:
+            raise NqlIdLocked()
+        connector.name = data.name.strip()
+        connector.description = data.description.strip()
+        connector.recurrence = data.recurrence
+        connector.credential_id = data.credential_id
+        connector.region = data.region
+        connector.environment_name = data.environment_name.strip()
+        if data.enabled is not None:
+            connector.enabled = data.enabled
+        connector.save()
+        schedules.periodic_task_sync(connector=connector)
+    return connector
+
+
+def connector_set_enabled(*, connector: InboundConnector, enabled: bool) -> InboundConnector:
+    with transaction.atomic():
+        connector.enabled = enabled
+        connector.save(update_fields=["enabled", "updated_at"])
+        schedules.periodic_task_sync(connector=connector)
+    return connector
+
+
+def connector_delete(*, connector: InboundConnector) -> None:
+    """Delete the connector, its schedule, its runs and its devices."""
+    with transaction.atomic():
+        schedules.periodic_task_delete(connector=connector)
+        connector.delete()
+
+
+def connector_run_now(*, connector: InboundConnector, user=None) -> Run:
+    """Queue a run at once; the worker picks it up."""
+    from .tasks import run_connector
+
+    run = Run.objects.create(
+        connector=connector,
+        status=RunStatus.QUEUED,
+        trigger=RunTrigger.MANUAL,
+        triggered_by=user if user and user.is_authenticated else None,
+    )
+    transaction.on_commit(lambda: run_connector.delay(connector_id=connector.pk, run_id=run.pk))
+    return run
