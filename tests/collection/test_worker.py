@@ -1,0 +1,43 @@
+"""A real Celery worker consuming from a real Redis runs what beat enqueues."""
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from connectors.choices import RunStatus
+from connectors.device_models import Device
+from connectors.models import Run
+from nexthink_admin.celery import app as celery_app
+from tests.conftest import CUSTOMER_ACCOUNT
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def real_worker(redis_url, monkeypatch):
+    celery_app.conf.update(task_always_eager=False, broker_url=redis_url)
+    celery_app.connection_for_write().ensure_connection(max_retries=3)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+    celery_app.conf.update(task_always_eager=True)
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_beat_entry_is_consumed_by_a_real_worker_and_fills_devices(aws_sim, aws_connector, real_worker):
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    aws_sim.seed(CUSTOMER_ACCOUNT, "eu-west-1", workspaces=60, bundles=3, images=2, pools=1, sessions_per_pool=5)
+    scheduler = DatabaseScheduler(app=celery_app, lazy=True)
+    entry = scheduler.schedule[aws_connector.beat_task_name]
+    assert entry.kwargs == {"connector_id": aws_connector.pk}
+    scheduler.apply_async(entry)  # what beat does when the entry is due
+    assert wait_for(lambda: Run.objects.filter(status=RunStatus.SUCCEEDED).exists()), list(Run.objects.values())
+    assert Device.objects.filter(connector=aws_connector).count() == 65
