@@ -30,6 +30,7 @@ class ConnectorForm(forms.Form):
     description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     recurrence = forms.TypedChoiceField(coerce=int, choices=Recurrence.choices, initial=Recurrence.HOURLY)
     credential = CredentialChoiceField(
+        label="Credentials",
         queryset=Credential.objects.filter(protocol=Protocol.AWS_IAM).order_by("name"),
         empty_label="Select a credential",
         help_text="Only AWS IAM credentials with a Role ARN can be used.",
@@ -42,14 +43,12 @@ class ConnectorForm(forms.Form):
     def __init__(self, *args, instance: InboundConnector | None = None, **kwargs):
         self.instance = instance
         if instance is not None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "name": instance.name, "nql_id": instance.nql_id, "description": instance.description,
-                    "recurrence": instance.recurrence, "credential": instance.credential_id,
-                    "region": instance.region, "environment_name": instance.environment_name,
-                },
-            )
+            kwargs["initial"] = {
+                **(kwargs.get("initial") or {}),
+                "name": instance.name, "nql_id": instance.nql_id, "description": instance.description,
+                "recurrence": instance.recurrence, "credential": instance.credential_id,
+                "region": instance.region, "environment_name": instance.environment_name,
+            }
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "Select a region")] + region_choices()
         if instance is not None:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import probe_views, views
 
 app_name = "connectors"
 urlpatterns = [
     path("", views.ConnectorListView.as_view(), name="list"),
     path("new/", views.ConnectorTypeChooserView.as_view(), name="choose_type"),
+    path("test/", probe_views.ConnectorTestView.as_view(), name="test"),
     path("new/<slug:connector_type>/", views.ConnectorCreateView.as_view(), name="create"),
     path("<int:pk>/", views.ConnectorDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ConnectorEditView.as_view(), name="edit"),

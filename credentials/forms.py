@@ -43,7 +43,7 @@ class CredentialEditForm(_NameMixin, forms.Form):
 
     def __init__(self, *args, instance: Credential, **kwargs):
         self.instance_pk = instance.pk
-        kwargs.setdefault("initial", {"name": instance.name, "role_arn": instance.role_arn})
+        kwargs["initial"] = {**(kwargs.get("initial") or {}), "name": instance.name, "role_arn": instance.role_arn}
         super().__init__(*args, **kwargs)
 
     def clean_role_arn(self) -> str:

@@ -106,6 +106,14 @@ EMBEDDED_REDIS = not REDIS_URL
 if EMBEDDED_REDIS:
     REDIS_URL = f"redis+socket://{EMBEDDED_REDIS_SOCKET}"
 
+# The cache holds rate-limit counters: Redis when REDIS_URL is given, so every
+# web process shares them; the process's memory otherwise.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if not EMBEDDED_REDIS
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

@@ -9,6 +9,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 EMBEDDED_REDIS = False
 AWS_TRUSTED_ACCOUNT_ID = env("AWS_TRUSTED_ACCOUNT_ID")
 

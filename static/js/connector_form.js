@@ -38,3 +38,105 @@
   nql.addEventListener("input", function () { touched = nql.value !== ""; });
   name.addEventListener("input", function () { if (!touched) nql.value = suggest(name.value); });
 })();
+
+// Test results panel: POST the form's credential and region, show the answer.
+(function () {
+  "use strict";
+  var form = document.getElementById("connector-form");
+  var panel = document.querySelector("[data-test-url]");
+  var button = document.getElementById("run-test");
+  var out = document.getElementById("test-result");
+  if (!form || !panel || !button || !out) return;
+  var CLIENT_TIMEOUT_MS = 25000;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function row(dl, label, value, cls) {
+    dl.appendChild(el("dt", {}, label));
+    dl.appendChild(el("dd", cls ? { "class": cls } : {}, value));
+  }
+  function render(data, httpStatus) {
+    out.textContent = "";
+    var ok = data.ok === true;
+    var banner = el("div", { "class": "test-banner " + (ok ? "ok" : "err"), "role": "status" });
+    banner.appendChild(el("strong", {}, ok ? "Success" : "Failed"));
+    banner.appendChild(el("span", {}, " " + (data.message || "")));
+    out.appendChild(banner);
+    var dl = el("dl", { "class": "props compact", "id": "test-meta" });
+    if (data.status_code !== undefined && data.status_code !== null) row(dl, "Status code", data.status_code, "mono");
+    else if (!ok) row(dl, "Status code", httpStatus, "mono");
+    if (data.elapsed_ms !== undefined) row(dl, "Response time", data.elapsed_ms + " ms", "mono");
+    if (ok) row(dl, "WorkSpaces in first page", data.count + (data.more ? " (more pages)" : ""));
+    if (data.error) {
+      if (data.error.action) row(dl, "Call", data.error.action, "mono");
+      row(dl, "Error code", data.error.code, "mono");
+      if (data.error.request_id) row(dl, "Request ID", data.error.request_id, "mono");
+    }
+    out.appendChild(dl);
+    if (data.hint) {
+      var hint = el("div", { "class": "test-hint" });
+      hint.appendChild(el("strong", {}, "What to check: "));
+      hint.appendChild(document.createTextNode(data.hint));
+      if (data.link) { hint.appendChild(document.createTextNode(" ")); hint.appendChild(el("a", { href: data.link }, "Open the credential")); }
+      out.appendChild(hint);
+    }
+    if (data.sample && data.sample.length) {
+      out.appendChild(el("h3", { "class": "section" }, "Sample record"));
+      var table = el("table", { "class": "table compact", "id": "test-sample" });
+      var body = el("tbody");
+      data.sample.forEach(function (f) {
+        var tr = el("tr");
+        var th = el("th", { scope: "row", title: f.nql }, f.label);
+        th.appendChild(el("div", { "class": "muted small mono" }, f.nql));
+        tr.appendChild(th);
+        tr.appendChild(el("td", {}, f.value === null ? "unknown" : f.value));
+        body.appendChild(tr);
+      });
+      table.appendChild(body);
+      out.appendChild(table);
+    }
+    if (data.raw) {
+      var details = el("details", { "class": "raw" });
+      details.appendChild(el("summary", {}, "Raw API record"));
+      details.appendChild(el("pre", { "class": "code" }, JSON.stringify(data.raw, null, 2)));
+      out.appendChild(details);
+    }
+  }
+  button.addEventListener("click", function () {
+    var body = new FormData();
+    ["credential", "region", "environment_name", "name"].forEach(function (name) {
+      var field = form.querySelector("[name=" + name + "]");
+      if (field) body.append(name, field.value);
+    });
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, CLIENT_TIMEOUT_MS);
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    out.textContent = "";
+    var spinner = el("div", { "class": "spinner-line", "role": "status" });
+    spinner.appendChild(el("span", { "class": "spinner", "aria-hidden": "true" }));
+    spinner.appendChild(document.createTextNode(" Calling AWS…"));
+    out.appendChild(spinner);
+    fetch(panel.getAttribute("data-test-url"), {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" },
+      signal: controller ? controller.signal : undefined
+    }).then(function (r) {
+      return r.json().then(function (data) { render(data, r.status); }, function () {
+        render({ ok: false, message: "The server answered " + r.status + " without a result." }, r.status);
+      });
+    }).catch(function (err) {
+      render({ ok: false, message: err && err.name === "AbortError" ? "The test timed out: no answer in 25 s." : "The server could not be reached." }, 0);
+    }).finally(function () {
+      clearTimeout(timer);
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      button.focus();
+    });
+  });
+})();

@@ -201,3 +201,12 @@ def test_connector_page_shows_runs_newest_first_with_live_progress(admin_client)
     assert reverse("connectors:runs_fragment", args=[connector.pk]) in page
     fragment = admin_client.get(reverse("connectors:runs_fragment", args=[connector.pk])).content.decode()
     assert "7 pages, 175 devices so far" in fragment and "<html" not in fragment
+
+
+def test_edit_form_is_prefilled_with_the_saved_values(admin_client):
+    connector = make_connector("AWS Prod EU", description="EU desktops", recurrence=240)
+    form = admin_client.get(reverse("connectors:edit", args=[connector.pk])).context["form"]
+    assert form["name"].value() == "AWS Prod EU" and form["nql_id"].value() == "aws_prod_eu"
+    assert form["description"].value() == "EU desktops" and str(form["recurrence"].value()) == "240"
+    assert str(form["credential"].value()) == str(connector.credential_id)
+    assert form["region"].value() == "eu-west-1" and form["environment_name"].value() == "Production EU"

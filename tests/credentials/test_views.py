@@ -205,3 +205,9 @@ def test_admin_rejects_a_bad_arn_at_the_field(admin_client):
     )
     assert response.status_code == 200
     assert "exactly 12 digits" in response.content.decode()
+
+
+def test_edit_form_is_prefilled_with_the_saved_values(admin_client):
+    credential = make_credential("Prod")
+    form = admin_client.get(reverse("credentials:edit", args=[credential.pk])).context["form"]
+    assert form["name"].value() == "Prod" and form["role_arn"].value() == GOOD_ARN
