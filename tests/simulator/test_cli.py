@@ -38,7 +38,7 @@ def _read_until(proc: subprocess.Popen, prefix: str, count: int, timeout: float 
             raise AssertionError(f"simulator did not start: {info} {proc.poll()}") from None
         if line.startswith(prefix):
             seen += 1
-        elif "=" in line:
+        elif "=" in line and not line.startswith("#"):
             key, value = line.split("=", 1)
             info[key] = value
     return info
@@ -59,6 +59,7 @@ def test_cli_serves_seeded_regions_and_the_role_until_sigterm():
         assert info["endpoint_url"] == f"http://127.0.0.1:{port}"
         assert info["role_arn"] == "arn:aws:iam::111122223333:role/NexthinkConnector-Demo"
         assert info["external_id"] == "cli-external-id"
+        assert info["trusted_account"] == "123456789012"
 
         sts = boto3.client("sts", region_name="us-east-1", endpoint_url=info["endpoint_url"])
         creds = sts.assume_role(RoleArn=info["role_arn"], RoleSessionName="cli", ExternalId="cli-external-id")

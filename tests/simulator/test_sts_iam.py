@@ -179,3 +179,44 @@ def test_unknown_session_keys_are_rejected(kit):
     with pytest.raises(ClientError) as exc:
         kit.client(creds=fake).describe_workspaces()
     assert exc.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def test_expired_session_credentials_are_refused(kit):
+    creds = kit.assume(kit.role(), DurationSeconds=900)
+    kit.sim.auth._sessions[creds["AccessKeyId"]].expires_at = 0  # fast-forward past the expiry
+    with pytest.raises(ClientError) as exc:
+        kit.client(creds=creds).describe_workspaces()
+    assert exc.value.response["Error"]["Code"] == "ExpiredTokenException"
+
+
+def test_attached_managed_policies_count_and_an_explicit_deny_wins(kit):
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends[kit.customer]["aws"]
+    arn = kit.role(actions=[], role_name="NexthinkConnector-Managed")
+    policy = iam.create_policy(
+        description="", path="/", policy_name="NexthinkConnector-Managed-Read", tags=[],
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["workspaces:DescribeWorkspace*"], "Resource": "*"}]}))
+    iam.attach_role_policy(policy.arn, "NexthinkConnector-Managed")
+    iam.put_role_policy("NexthinkConnector-Managed", "deny-images", json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "workspaces:DescribeWorkspaceImages", "Resource": "*"}]}))
+    ws = kit.client(creds=kit.assume(arn))
+    ws.describe_workspaces()
+    ws.describe_workspace_bundles()
+    with pytest.raises(ClientError) as exc:
+        ws.describe_workspace_images()
+    assert "explicit deny" in exc.value.response["Error"]["Message"]
+
+
+def test_reset_with_moto_forgets_roles_and_sessions(kit):
+    arn = kit.role()
+    creds = kit.assume(arn)
+    kit.sim.reset(moto=True)
+    with pytest.raises(ClientError) as exc:
+        kit.assume(arn)
+    assert exc.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError) as exc:
+        kit.client(creds=creds).describe_workspaces()
+    assert exc.value.response["Error"]["Code"] == "UnrecognizedClientException"

@@ -121,8 +121,10 @@ class SimulatorApp:
                 caller = self.auth.caller(access_key, region)
             except CredentialError as exc:
                 if exc.expired:
-                    raise ApiError("ExpiredTokenException", "The security token included in the request is expired")
-                raise ApiError("UnrecognizedClientException", "The security token included in the request is invalid.")
+                    raise ApiError("ExpiredTokenException",
+                                   "The security token included in the request is expired") from None
+                raise ApiError("UnrecognizedClientException",
+                               "The security token included in the request is invalid.") from None
             try:
                 params = json.loads(body or b"{}")
             except ValueError:

@@ -179,6 +179,13 @@ class Authority:
             self._sessions.clear()
             self._plain_accounts.clear()
 
+    def expire_sessions(self) -> int:
+        """Expire every assumed-role session issued so far (tests of re-assume)."""
+        with self._lock:
+            for session in self._sessions.values():
+                session.expires_at = 0.0
+            return len(self._sessions)
+
     # -- identity -------------------------------------------------------
     def caller(self, access_key: str, region: str) -> Caller:
         """Resolve an access key; raises CredentialError for unknown or expired session keys."""
@@ -295,7 +302,7 @@ class Authority:
                 if hit and "Condition" in st:
                     hit = conditions_hold(st["Condition"], context)
                 if hit and st.get("Effect") == "Deny":
-                    return message.split(" because")[0] + f" with an explicit deny in an identity-based policy"
+                    return message.split(" because")[0] + " with an explicit deny in an identity-based policy"
                 allowed = allowed or (hit and st.get("Effect") == "Allow")
         return None if allowed else message
 
@@ -325,7 +332,8 @@ def create_customer_role(account_id: str, role_name: str, external_id: str, trus
                          max_session_duration: int = 3600) -> str:
     """Create (or update) the customer's role in moto's IAM; returns its ARN.
 
-    The permissions are one inline policy named ``<role_name>-policy``.
+    The permissions are one inline policy named ``<role_name>-policy``
+    (none when ``actions`` is empty).
     """
     iam = iam_backends[account_id][partition]
     trust = json.dumps(trust_policy(trusted_account, external_id, partition))
@@ -337,5 +345,8 @@ def create_customer_role(account_id: str, role_name: str, external_id: str, trus
         role = iam.create_role(role_name=role_name, assume_role_policy_document=trust, path="/",
                                permissions_boundary=None, description="Simulated customer role",
                                tags=[], max_session_duration=str(max_session_duration))
-    iam.put_role_policy(role_name, f"{role_name}-policy", json.dumps(permission_policy(actions)))
+    if actions:
+        iam.put_role_policy(role_name, f"{role_name}-policy", json.dumps(permission_policy(actions)))
+    else:
+        role.policies.pop(f"{role_name}-policy", None)
     return role.arn

@@ -27,8 +27,9 @@ DEFAULT_ROLE_NAME = "NexthinkConnector-Demo"
 class _Handler(MotoRequestHandler):
     """moto's request handler, without a log line per request unless verbose.
 
-    Werkzeug closes the connection after every response (no keep-alive), so
-    each call opens a new TCP connection; measured cost on loopback is small.
+    Werkzeug sends ``Connection: close`` on every response, so each call opens
+    a TCP connection. Keep-alive is not an option with it: after a response it
+    drains the socket, which would swallow the next request.
     """
 
     verbose = False
@@ -152,6 +153,12 @@ class Simulator:
     def stats(self) -> dict[str, Any]:
         return self.faults.stats()
 
+    def expire_sessions(self) -> int:
+        """Expire every assumed-role session issued so far: the next call with
+        those keys gets ExpiredTokenException, as when a session outlives its
+        DurationSeconds mid-run."""
+        return self.auth.expire_sessions()
+
     def reset_stats(self) -> None:
         self.faults.reset_stats()
 
@@ -208,21 +215,23 @@ def build(args: argparse.Namespace) -> tuple[Simulator, dict[str, Any]]:
     return sim, {"role_arn": role_arn, "external_id": external_id, "regions": regions, "fleets": fleets}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Serve until SIGINT/SIGTERM. Prints ``endpoint_url=``, ``role_arn=``, ``external_id=`` lines."""
+def main(argv: Sequence[str] | None = None, stop: threading.Event | None = None) -> int:
+    """Serve until SIGINT/SIGTERM (or ``stop`` is set). Prints ``endpoint_url=``,
+    ``role_arn=``, ``external_id=``, ``trusted_account=`` and one ``fleet ...`` line per region."""
     args = parse_args(argv)
     sim, info = build(args)
-    stop = threading.Event()
+    stop = stop or threading.Event()
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-    except ValueError:  # not the main thread: the caller stops us
+    except ValueError:  # not the main thread: the caller sets ``stop``
         pass
     sim.serve_in_background()
     print(f"endpoint_url={sim.endpoint_url}")
     print(f"role_arn={info['role_arn']}")
     print(f"external_id={info['external_id']}")
-    print(f"trusted_account={args.trusted_account} (any plain access key, e.g. AWS_ACCESS_KEY_ID=testing)")
+    print(f"trusted_account={args.trusted_account}")
+    print(f"# plain access keys (e.g. AWS_ACCESS_KEY_ID=testing) are moto's account {DEFAULT_APP_ACCOUNT}")
     for summary in info["fleets"]:
         print("fleet " + " ".join(f"{k}={v}" for k, v in summary.items()))
     sys.stdout.flush()
