@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= nexthink_admin.settings.local
 
-.PHONY: run demo test install install-test migrate bench clean
+.PHONY: run demo demo-drift test install install-test migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,32 @@ migrate: install
 
 # Web, worker, beat (and the embedded Redis unless REDIS_URL is set), one
 # process group: logs prefixed by process name, Ctrl-C stops them all.
+# DEMO=1 adds the AWS simulator, seeded, with a demo credential and connectors.
+PROCFILE := $(if $(DEMO),Procfile.demo,Procfile)
+DEMO_ENV := $(if $(DEMO),AWS_ENDPOINT_URL=http://127.0.0.1:$${SIM_PORT:-5055} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true,)
+PROCESSES := $(if $(DEMO),sim) $(if $(REDIS_URL),,redis) web worker beat
+
 run: migrate
 	@echo "Console: http://$${WEB_HOST:-127.0.0.1}:$${WEB_PORT:-8000}/  (Ctrl-C stops everything)"
-	@if [ -n "$$REDIS_URL" ]; then exec $(BIN)/honcho start web worker beat; \
-	else exec $(BIN)/honcho start redis web worker beat; fi
+	@$(DEMO_ENV) exec $(BIN)/honcho -f $(PROCFILE) start $(PROCESSES)
+
+demo:
+	@$(MAKE) --no-print-directory run DEMO=1
+
+# While `make demo` runs: change a few simulated WorkSpaces so runs record drift.
+demo-drift: install
+	$(BIN)/python manage.py demo_drift
 
 test: install-test
 	DJANGO_SETTINGS_MODULE=nexthink_admin.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (issue #8): writes docs/BENCHMARKS.md; ARGS=--quick (or BENCH_QUICK=1)
+# is a smoke run, ARGS='--only 1,4' runs some of them. Cloud Custodian (the peer)
+# gets a venv of its own, bench/.venv-c7n: its pins conflict with requirements.txt.
+bench: install
+	@test -x bench/.venv-c7n/bin/python || $(PYTHON) -m venv bench/.venv-c7n
+	bench/.venv-c7n/bin/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

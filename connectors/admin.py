@@ -47,8 +47,11 @@ class InboundConnectorAdmin(admin.ModelAdmin):
         obj.pk, obj.periodic_task = saved.pk, saved.periodic_task
 
     def delete_model(self, request, obj):
-        connector_delete(connector=obj)
+        connector_delete(connector=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for connector in queryset:
-            connector_delete(connector=connector)
+            connector_delete(connector=connector, user=request.user)
+
+
+from . import device_admin  # noqa: E402,F401  (devices, their history and runs: read-only)

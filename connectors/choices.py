@@ -8,6 +8,7 @@ class ConnectorType(models.TextChoices):
 class Recurrence(models.IntegerChoices):
     """Minutes between runs."""
 
+    EVERY_5_MINUTES = 5, "Every 5 minutes"
     EVERY_15_MINUTES = 15, "Every 15 minutes"
     EVERY_30_MINUTES = 30, "Every 30 minutes"
     HOURLY = 60, "Every hour"

@@ -71,13 +71,18 @@ class Device(models.Model):
             models.Index(fields=["last_update"]),
             models.Index(fields=["removed_at"]),
             models.Index(fields=["user_name"]),
+            # The Devices page filters and sorts on every column (see connectors/device_selectors.py).
+            models.Index(fields=["connector", "name"]),
+            models.Index(fields=["desktop_broker", "name"]),
+            models.Index(fields=["hostname", "name"]),
+            models.Index(fields=["hypervisor_name", "name"]),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("connectors:device", args=[self.pk])
+        return reverse("devices:detail", args=[self.pk])
 
     @property
     def is_removed(self) -> bool:

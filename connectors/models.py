@@ -110,6 +110,7 @@ class Run(models.Model):
         null=True, blank=True, help_text="A running run whose lease has expired was left by a dead worker."
     )
     owner = models.CharField(max_length=64, blank=True, help_text="Token of the worker that claimed the run.")
+    worker = models.CharField(max_length=255, blank=True, help_text="The Celery worker (host name) that ran it.")
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -31,7 +31,7 @@ PROGRESS_EVERY_SECONDS = 1.0
 
 
 def lease_seconds() -> int:
-    return getattr(settings, "RUN_LEASE_SECONDS", 300)
+    return settings.RUN_LEASE_SECONDS
 
 
 def runs_reap_stale(*, connector: InboundConnector | None = None) -> int:
@@ -45,7 +45,7 @@ def runs_reap_stale(*, connector: InboundConnector | None = None) -> int:
     )
 
 
-def run_claim(*, connector: InboundConnector, run_id: int | None, trigger: str, owner: str) -> Run | None:
+def run_claim(*, connector: InboundConnector, run_id: int | None, trigger: str, owner: str, worker: str = "") -> Run | None:
     """Move a queued run (or a new one) to running, or record it as skipped."""
     runs_reap_stale(connector=connector)
     if run_id is None:
@@ -58,7 +58,7 @@ def run_claim(*, connector: InboundConnector, run_id: int | None, trigger: str, 
     try:
         with transaction.atomic():
             claimed = Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-                status=RunStatus.RUNNING, owner=owner, started_at=now,
+                status=RunStatus.RUNNING, owner=owner, worker=worker[:255], started_at=now,
                 lease_expires_at=now + timedelta(seconds=lease_seconds()),
             )
     except IntegrityError:
@@ -81,14 +81,14 @@ def _finish(run: Run, owner: str, **values) -> None:
 
 def run_execute(
     *, connector_id: int, run_id: int | None = None, trigger: str = RunTrigger.SCHEDULE,
-    on_progress: Callable[[Run], None] | None = None,
+    on_progress: Callable[[Run], None] | None = None, worker: str = "",
 ) -> Run | None:
     connector = InboundConnector.objects.select_related("credential").filter(pk=connector_id).first()
     if connector is None:
         log.warning("run for connector %s skipped: the connector no longer exists", connector_id)
         return None
     owner = uuid.uuid4().hex
-    run = run_claim(connector=connector, run_id=run_id, trigger=trigger, owner=owner)
+    run = run_claim(connector=connector, run_id=run_id, trigger=trigger, owner=owner, worker=worker)
     if run is None:
         return None
     stats = aws.CallStats()

@@ -2,12 +2,14 @@
 
 One PeriodicTask per connector, named `connector:<pk>`, running
 `connectors.tasks.run_connector` with only the connector id in its kwargs.
-Interval rows are shared between connectors, never duplicated. Saving a
+Interval rows are shared between connectors, never duplicated. A new
+connector runs at once, then on its interval. Saving a
 PeriodicTask through the ORM bumps django-celery-beat's change marker, so a
 running beat picks the change up without a restart.
 """
 import json
 
+from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from .models import InboundConnector
@@ -33,7 +35,10 @@ def periodic_task_sync(*, connector: InboundConnector) -> PeriodicTask:
     }
     task = connector.periodic_task
     if task is None:
-        task, _ = PeriodicTask.objects.update_or_create(name=connector.beat_task_name, defaults=values)
+        # start_time makes beat run a new connector at once, then on its interval.
+        task, _ = PeriodicTask.objects.update_or_create(
+            name=connector.beat_task_name, defaults={**values, "start_time": timezone.now()}
+        )
         InboundConnector.objects.filter(pk=connector.pk).update(periodic_task=task)
         connector.periodic_task = task
     else:

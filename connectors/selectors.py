@@ -42,10 +42,11 @@ def connector_next_run(connector: InboundConnector, *, now: datetime | None = No
     if not connector.enabled or task is None or not task.enabled:
         return None
     now = now or timezone.now()
-    if task.last_run_at is None:
+    # Beat saves last_run_at only every few minutes: the newest run row is fresher.
+    known = [t for t in (task.last_run_at, getattr(connector, "last_run_at", None)) if t is not None]
+    if not known:
         return now
-    due = task.last_run_at + timedelta(minutes=connector.recurrence)
-    return max(due, now)
+    return max(max(known) + timedelta(minutes=connector.recurrence), now)
 
 
 def connector_runs(*, connector: InboundConnector) -> QuerySet[Run]:

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
+
 from . import schedules
 from .choices import RunStatus, RunTrigger
 from .models import InboundConnector, NqlIdLocked, Run
@@ -29,10 +31,15 @@ def _unique_nql_id(base: str) -> str:
     return candidate
 
 
+AUDITED = ("name", "nql_id", "description", "recurrence", "credential_id", "region", "environment_name", "enabled")
+
+
 def connector_save(*, data: ConnectorData, connector: InboundConnector | None = None, user=None) -> InboundConnector:
     """Create (connector=None) or update a connector and its schedule in one
     transaction. The NQL ID is taken on creation only; on update a different
     one raises NqlIdLocked."""
+    creating = connector is None
+    before = {} if creating else audit_snapshot(InboundConnector.objects.get(pk=connector.pk), AUDITED)
     with transaction.atomic():
         if connector is None:
             connector = InboundConnector(
@@ -51,20 +58,26 @@ def connector_save(*, data: ConnectorData, connector: InboundConnector | None = 
             connector.enabled = data.enabled
         connector.save()
         schedules.periodic_task_sync(connector=connector)
+        changes = audit_diff(before, audit_snapshot(connector, AUDITED))
+        if creating or changes:
+            audit_record(actor=user, action="created" if creating else "changed", obj=connector,
+                         object_type="connector", changes=changes)
     return connector
 
 
-def connector_set_enabled(*, connector: InboundConnector, enabled: bool) -> InboundConnector:
+def connector_set_enabled(*, connector: InboundConnector, enabled: bool, user=None) -> InboundConnector:
     with transaction.atomic():
         connector.enabled = enabled
         connector.save(update_fields=["enabled", "updated_at"])
         schedules.periodic_task_sync(connector=connector)
+        audit_record(actor=user, action="enabled" if enabled else "disabled", obj=connector, object_type="connector")
     return connector
 
 
-def connector_delete(*, connector: InboundConnector) -> None:
+def connector_delete(*, connector: InboundConnector, user=None) -> None:
     """Delete the connector, its schedule, its runs and its devices."""
     with transaction.atomic():
+        audit_record(actor=user, action="deleted", obj=connector, object_type="connector")
         schedules.periodic_task_delete(connector=connector)
         connector.delete()
 
@@ -79,5 +92,6 @@ def connector_run_now(*, connector: InboundConnector, user=None) -> Run:
         trigger=RunTrigger.MANUAL,
         triggered_by=user if user and user.is_authenticated else None,
     )
+    audit_record(actor=user, action="run_requested", obj=connector, object_type="connector")
     transaction.on_commit(lambda: run_connector.delay(connector_id=connector.pk, run_id=run.pk))
     return run

@@ -4,8 +4,11 @@ from celery import shared_task
 from .choices import RunTrigger
 
 
-@shared_task(name="connectors.tasks.run_connector", ignore_result=True)
-def run_connector(connector_id: int, run_id: int | None = None) -> None:
+@shared_task(name="connectors.tasks.run_connector", ignore_result=True, bind=True)
+def run_connector(self, connector_id: int, run_id: int | None = None) -> None:
     from .runs import run_execute
 
-    run_execute(connector_id=connector_id, run_id=run_id, trigger=RunTrigger.MANUAL if run_id else RunTrigger.SCHEDULE)
+    run_execute(
+        connector_id=connector_id, run_id=run_id, trigger=RunTrigger.MANUAL if run_id else RunTrigger.SCHEDULE,
+        worker=self.request.hostname or "",
+    )

@@ -14,5 +14,4 @@ urlpatterns = [
     path("<int:pk>/delete/", views.ConnectorDeleteView.as_view(), name="delete"),
     path("<int:pk>/run/", views.ConnectorRunNowView.as_view(), name="run_now"),
     path("<int:pk>/toggle/", views.ConnectorToggleView.as_view(), name="toggle"),
-    path("devices/", views.DeviceListView.as_view(), name="devices"),
 ]

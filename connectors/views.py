@@ -11,7 +11,7 @@ from . import selectors, services
 from .aws_workspaces.regions import region_label
 from .choices import ConnectorType
 from .forms import ConnectorForm
-from .models import Device, InboundConnector
+from .models import InboundConnector
 
 
 class ConnectorListView(PermissionMixin, ListView):
@@ -73,7 +73,7 @@ class ConnectorEditView(_ConnectorFormView):
     def form_valid(self, form):
         if self.request.POST.get("nql_id", self.instance.nql_id) != self.instance.nql_id:
             messages.warning(self.request, "The NQL ID cannot be changed after the first save; it was kept as it is.")
-        services.connector_save(data=form.to_data(), connector=self.instance)
+        services.connector_save(data=form.to_data(), connector=self.instance, user=self.request.user)
         messages.success(self.request, f"Connector '{self.instance.name}' saved.")
         return redirect(self.instance)
 
@@ -126,7 +126,7 @@ class ConnectorDeleteView(PermissionMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         name = self.connector.name
-        services.connector_delete(connector=self.connector)
+        services.connector_delete(connector=self.connector, user=request.user)
         messages.success(request, f"Connector '{name}' deleted, with its schedule, runs and devices.")
         return redirect(reverse("connectors:list"))
 
@@ -150,17 +150,7 @@ class ConnectorToggleView(PermissionMixin, View):
 
     def post(self, request, pk: int):
         connector = get_object_or_404(InboundConnector, pk=pk)
-        services.connector_set_enabled(connector=connector, enabled=not connector.enabled)
+        services.connector_set_enabled(connector=connector, enabled=not connector.enabled, user=request.user)
         state = "enabled: it runs on its schedule" if connector.enabled else "disabled: its schedule is paused"
         messages.success(request, f"Connector '{connector.name}' {state}.")
         return redirect(connector)
-
-
-class DeviceListView(PermissionMixin, ListView):
-    permission_required = "connectors.view_device"
-    template_name = "connectors/devices.html"
-    context_object_name = "devices"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return Device.objects.select_related("connector")

@@ -33,11 +33,11 @@ class CredentialAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Writes go through the services, so the External ID is always drawn by the server.
         if change:
-            services.credential_update(credential=obj, name=obj.name, role_arn=obj.role_arn)
+            services.credential_update(credential=obj, name=obj.name, role_arn=obj.role_arn, user=request.user)
         else:
             created = services.credential_create(name=obj.name, protocol=obj.protocol, user=request.user)
             if obj.role_arn:
-                services.credential_update(credential=created, name=created.name, role_arn=obj.role_arn)
+                services.credential_update(credential=created, name=created.name, role_arn=obj.role_arn, user=request.user)
             obj.pk = created.pk
             obj.external_id = created.external_id
 

@@ -5,9 +5,12 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
+
 from .models import Credential, Protocol
 from .validators import validate_role_arn
 
+AUDITED = ("name", "protocol", "role_arn")
 EXTERNAL_ID_BYTES = 32  # 256 bits; token_urlsafe gives 43 chars of [A-Za-z0-9_-]
 
 
@@ -27,30 +30,38 @@ def credential_create(*, name: str, protocol: str = Protocol.AWS_IAM, user=None)
     for _ in range(3):
         try:
             with transaction.atomic():
-                return Credential.objects.create(
+                credential = Credential.objects.create(
                     name=name.strip(),
                     protocol=protocol,
                     external_id=external_id_generate(),
                     created_by=user if user and user.is_authenticated else None,
                 )
+                audit_record(actor=user, action="created", obj=credential, object_type="credential",
+                             changes=audit_diff({}, audit_snapshot(credential, AUDITED)))
+                return credential
         except IntegrityError:
             if Credential.objects.filter(name__iexact=name.strip()).exists():
                 raise
     raise RuntimeError("Could not draw a unique External ID")
 
 
-def credential_update(*, credential: Credential, name: str, role_arn: str) -> Credential:
+def credential_update(*, credential: Credential, name: str, role_arn: str, user=None) -> Credential:
     """Rename and set (or clear) the Role ARN. The External ID never changes."""
     role_arn = role_arn.strip()
     if role_arn:
         role_arn = validate_role_arn(role_arn, prefix=settings.AWS_ROLE_NAME_PREFIX)
+    before = audit_snapshot(Credential.objects.get(pk=credential.pk), AUDITED)
     credential.name = name.strip()
     credential.role_arn = role_arn
-    credential.save(update_fields=["name", "role_arn", "updated_at"])
+    with transaction.atomic():
+        credential.save(update_fields=["name", "role_arn", "updated_at"])
+        changes = audit_diff(before, audit_snapshot(credential, AUDITED))
+        if changes:
+            audit_record(actor=user, action="changed", obj=credential, object_type="credential", changes=changes)
     return credential
 
 
-def credential_delete(*, credential: Credential) -> None:
+def credential_delete(*, credential: Credential, user=None) -> None:
     """Delete, unless a connector still uses the credential."""
     from .selectors import credential_connector_names
 
@@ -58,4 +69,5 @@ def credential_delete(*, credential: Credential) -> None:
         names = credential_connector_names(credential=credential)
         if names:
             raise CredentialInUse(names)
+        audit_record(actor=user, action="deleted", obj=credential, object_type="credential")
         credential.delete()

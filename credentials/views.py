@@ -79,7 +79,8 @@ class CredentialEditView(PermissionMixin, FormView):
 
     def form_valid(self, form):
         services.credential_update(
-            credential=self.credential, name=form.cleaned_data["name"], role_arn=form.cleaned_data["role_arn"]
+            credential=self.credential, name=form.cleaned_data["name"], role_arn=form.cleaned_data["role_arn"],
+            user=self.request.user,
         )
         messages.success(self.request, f"Credential '{self.credential.name}' saved.")
         return redirect(self.credential)
@@ -103,7 +104,7 @@ class CredentialDeleteView(PermissionMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            services.credential_delete(credential=self.credential)
+            services.credential_delete(credential=self.credential, user=request.user)
         except services.CredentialInUse as exc:
             messages.error(
                 request,

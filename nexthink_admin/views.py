@@ -1,5 +1,37 @@
 from django.views.generic import TemplateView
 
+from connectors import overview_selectors as overview
+
+from .charts import hbar_chart, stacked_columns_chart
+
 
 class HomeView(TemplateView):
+    """The overview. Every signed-in user lands here after login, so the page
+    itself needs no permission; each section needs the permission of what it
+    shows (devices: connectors.view_device; connectors and runs:
+    connectors.view_inboundconnector) and is neither read nor shown without it."""
+
     template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        can_devices = user.has_perm("connectors.view_device")
+        can_connectors = user.has_perm("connectors.view_inboundconnector")
+        totals = overview.overview_totals()
+        ctx.update(totals=totals, can_devices=can_devices, can_connectors=can_connectors)
+        ctx["get_started"] = not totals["connectors"] or not (totals["active"] + totals["removed"])
+        if can_devices and totals["active"]:
+            ctx["breakdowns"] = [
+                (b.title, hbar_chart(b.bars, label=b.title)) for b in overview.overview_breakdowns()
+            ]
+        if can_connectors and totals["connectors"]:
+            ctx["connectors"] = overview.overview_connectors()
+            days = overview.overview_runs_by_day()
+            ctx["runs_total"] = {s: sum(d.counts[s] for d in days) for s in overview.RUN_SERIES}
+            ctx["run_legend"] = list(ctx["runs_total"].items())
+            ctx["runs_chart"] = stacked_columns_chart(
+                days, series=overview.RUN_SERIES, label=f"Runs per day over the last {overview.RUN_DAYS} days"
+            )
+            ctx["run_days"] = overview.RUN_DAYS
+        return ctx

@@ -111,3 +111,19 @@ def redis_url(tmp_path_factory):
     yield f"redis+socket://{socket}"
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture
+def real_worker(redis_url):
+    """A real Celery worker (in a thread) consuming from a real Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    from nexthink_admin.celery import app as celery_app
+
+    celery_app.conf.update(task_always_eager=False, broker_url=redis_url)
+    celery_app.connection_for_write().ensure_connection(max_retries=3)
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield celery_app
+    finally:
+        celery_app.conf.update(task_always_eager=True)

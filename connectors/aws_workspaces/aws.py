@@ -19,6 +19,7 @@ from botocore.credentials import RefreshableCredentials
 from botocore.session import get_session
 
 ASSUME_ROLE_SECONDS = 3600
+EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired"})
 THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled"}
 )
@@ -49,6 +50,20 @@ class CallStats:
     def on_needs_retry(self, response=None, **_):
         if response and response[1].get("Error", {}).get("Code") in THROTTLE_CODES:
             self.throttled += 1
+
+
+class AssumedRoleCredentials(RefreshableCredentials):
+    """Refreshes itself before expiry; force_refresh re-assumes at once (when
+    AWS says the session expired earlier than its stated expiry)."""
+
+    def force_refresh(self) -> None:
+        self._protected_refresh(is_mandatory=True)
+
+
+def session_reassume(session: boto3.Session) -> None:
+    credentials = session._session._credentials
+    if isinstance(credentials, AssumedRoleCredentials):
+        credentials.force_refresh()
 
 
 def role_session_name(label: str) -> str:
@@ -84,7 +99,7 @@ def assume_role_session(*, role_arn: str, external_id: str, session_name: str, r
             "expiry_time": creds["Expiration"].isoformat(),
         }
 
-    credentials = RefreshableCredentials.create_from_metadata(
+    credentials = AssumedRoleCredentials.create_from_metadata(
         metadata=fetch(), refresh_using=fetch, method="sts-assume-role"
     )
     botocore_session = get_session()

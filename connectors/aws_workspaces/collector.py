@@ -65,8 +65,10 @@ class Progress:
 
 
 class WorkspacesCollector:
-    def __init__(self, *, client, on_page: Callable[[Progress], None] | None = None):
+    def __init__(self, *, client, on_page: Callable[[Progress], None] | None = None, reassume: Callable[[], None] | None = None):
         self.client = client
+        self.reassume = reassume
+        self.reassumed = 0
         self.on_page = on_page or (lambda progress: None)
         self.progress = Progress()
         self.errors: list[CallError] = []
@@ -105,6 +107,18 @@ class WorkspacesCollector:
         if ready:
             yield ready
 
+    def _call(self, method, **kwargs) -> dict:
+        """One API call; when the assumed-role session has expired mid-run,
+        assume the role again and repeat the call once."""
+        try:
+            return method(**kwargs)
+        except ClientError as exc:
+            if self.reassume is None or exc.response.get("Error", {}).get("Code") not in aws.EXPIRED_CODES:
+                raise
+        self.reassume()
+        self.reassumed += 1
+        return method(**kwargs)
+
     # -- paging -----------------------------------------------------------
     def _workspaces_pages(self) -> Iterator[list[dict]]:
         token = None
@@ -113,7 +127,7 @@ class WorkspacesCollector:
             if token:
                 kwargs["NextToken"] = token
             try:
-                response = self.client.describe_workspaces(**kwargs)
+                response = self._call(self.client.describe_workspaces, **kwargs)
             except (ClientError, BotoCoreError) as exc:
                 error = CallError.from_exception("DescribeWorkspaces", exc)
                 raise CollectionFailed(error, DESCRIBE_HINT if "AccessDenied" in error.code else "") from exc
@@ -131,7 +145,7 @@ class WorkspacesCollector:
             if token:
                 kwargs["NextToken"] = token
             try:
-                response = self.client.describe_workspaces_pools(**kwargs)
+                response = self._call(self.client.describe_workspaces_pools, **kwargs)
             except (ClientError, BotoCoreError) as exc:
                 self.errors.append(CallError.from_exception("DescribeWorkspacesPools", exc))
                 return pools
@@ -148,7 +162,7 @@ class WorkspacesCollector:
             if token:
                 kwargs["NextToken"] = token
             try:
-                response = self.client.describe_workspaces_pool_sessions(**kwargs)
+                response = self._call(self.client.describe_workspaces_pool_sessions, **kwargs)
             except (ClientError, BotoCoreError) as exc:
                 self.errors.append(CallError.from_exception("DescribeWorkspacesPoolSessions", exc))
                 return
@@ -189,7 +203,7 @@ class WorkspacesCollector:
             if token:
                 kwargs["NextToken"] = token
             try:
-                response = call(**kwargs)
+                response = self._call(call, **kwargs)
             except (ClientError, BotoCoreError) as exc:
                 self.errors.append(CallError.from_exception(action, exc))
                 return None
@@ -233,5 +247,5 @@ def collect_connector(connector, *, stats: aws.CallStats, on_page=None) -> tuple
     except (ClientError, BotoCoreError) as exc:
         raise CollectionFailed(CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT) from exc
     client = aws.workspaces_client(session, region=connector.region, stats=stats)
-    collector = WorkspacesCollector(client=client, on_page=on_page)
+    collector = WorkspacesCollector(client=client, on_page=on_page, reassume=lambda: aws.session_reassume(session))
     return collector, collector.collect()

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "csp",
     "nexthink_admin",
     "credentials",
     "connectors",
@@ -39,6 +40,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "nexthink_admin.urls"
@@ -95,6 +97,22 @@ STORAGES = {
 }
 
 X_FRAME_OPTIONS = "DENY"
+# Every page loads its scripts and styles from our own static files: no inline
+# script, no CDN. The browser tests fail on any CSP violation they see.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Redis and Celery -------------------------------------------------------
@@ -126,6 +144,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A running run renews this lease as it makes progress; a run whose lease has
+# expired was left by a dead worker and is failed before the next run starts.
+RUN_LEASE_SECONDS = env.int("RUN_LEASE_SECONDS", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- AWS ----------------------------------------------------------------------

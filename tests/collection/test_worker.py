@@ -2,7 +2,6 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from connectors.choices import RunStatus
 from connectors.device_models import Device
@@ -11,15 +10,6 @@ from nexthink_admin.celery import app as celery_app
 from tests.conftest import CUSTOMER_ACCOUNT
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def real_worker(redis_url, monkeypatch):
-    celery_app.conf.update(task_always_eager=False, broker_url=redis_url)
-    celery_app.connection_for_write().ensure_connection(max_retries=3)
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-    celery_app.conf.update(task_always_eager=True)
 
 
 def wait_for(predicate, timeout=30.0):

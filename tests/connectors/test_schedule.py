@@ -124,3 +124,29 @@ def test_django_admin_keeps_the_schedule_in_step(admin_client):
     assert task.interval.every == 120 and task.enabled is False
     admin_client.post(reverse("admin:connectors_inboundconnector_delete", args=[connector.pk]), {"post": "yes"})
     assert not PeriodicTask.objects.filter(name__startswith="connector:").exists()
+
+
+def test_a_new_connector_is_due_at_once_then_on_its_interval():
+    from django_celery_beat.schedulers import ModelEntry
+
+    make_connector(recurrence=60)
+    entry = ModelEntry(only_task())
+    due, _ = entry.is_due()
+    assert due
+
+
+def test_next_run_follows_the_newest_run_even_before_beat_saves_last_run_at():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connectors import selectors
+    from connectors.models import Run
+
+    connector = make_connector(recurrence=60)
+    Run.objects.create(connector=connector, status="succeeded")
+    listed = selectors.connector_detail(pk=connector.pk)
+    next_run = selectors.connector_next_run(listed)
+    assert timedelta(minutes=59) < next_run - timezone.now() <= timedelta(minutes=60)
+    connector_set_enabled(connector=connector, enabled=False)
+    assert selectors.connector_next_run(selectors.connector_detail(pk=connector.pk)) is None

