@@ -5,7 +5,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +15,8 @@ from tests.connectors.factories import make_connector
 from .factories import make_device, make_devices
 
 pytestmark = pytest.mark.django_db
-OPENAPI = Path(settings.BASE_DIR).parent / "shared" / "reference" / "nexthink-enrichment-api-openapi.json"
+# A copy of shared/reference/nexthink-enrichment-api-openapi.json (v1.31.0), so the suite needs nothing outside the repo.
+OPENAPI = Path(__file__).resolve().parents[1] / "fixtures" / "nexthink-enrichment-api-openapi.json"
 
 
 def _strict(node):
