@@ -120,57 +120,40 @@ class WorkspacesCollector:
         return method(**kwargs)
 
     # -- paging -----------------------------------------------------------
-    def _workspaces_pages(self) -> Iterator[list[dict]]:
+    def _pages(self, method, items_key: str, **params) -> Iterator[list[dict]]:
+        """Every page of one call, following NextToken. Errors propagate."""
         token = None
         while True:
-            kwargs = {"Limit": PAGE_WORKSPACES}
-            if token:
-                kwargs["NextToken"] = token
-            try:
-                response = self._call(self.client.describe_workspaces, **kwargs)
-            except (ClientError, BotoCoreError) as exc:
-                error = CallError.from_exception("DescribeWorkspaces", exc)
-                raise CollectionFailed(error, DESCRIBE_HINT if "AccessDenied" in error.code else "") from exc
+            response = self._call(method, **params, **({"NextToken": token} if token else {}))
             self.progress.pages += 1
-            yield response.get("Workspaces", [])
+            yield response.get(items_key, [])
             token = response.get("NextToken")
             if not token:
                 return
+
+    def _workspaces_pages(self) -> Iterator[list[dict]]:
+        """The WorkSpaces themselves: without them the run cannot go on."""
+        try:
+            yield from self._pages(self.client.describe_workspaces, "Workspaces", Limit=PAGE_WORKSPACES)
+        except (ClientError, BotoCoreError) as exc:
+            error = CallError.from_exception("DescribeWorkspaces", exc)
+            raise CollectionFailed(error, DESCRIBE_HINT if "AccessDenied" in error.code else "") from exc
 
     def _pools(self) -> list[dict]:
         pools: list[dict] = []
-        token = None
-        while True:
-            kwargs = {"Limit": PAGE_POOLS}
-            if token:
-                kwargs["NextToken"] = token
-            try:
-                response = self._call(self.client.describe_workspaces_pools, **kwargs)
-            except (ClientError, BotoCoreError) as exc:
-                self.errors.append(CallError.from_exception("DescribeWorkspacesPools", exc))
-                return pools
-            self.progress.pages += 1
-            pools.extend(response.get("WorkspacesPools", []))
-            token = response.get("NextToken")
-            if not token:
-                return pools
+        try:
+            for page in self._pages(self.client.describe_workspaces_pools, "WorkspacesPools", Limit=PAGE_POOLS):
+                pools.extend(page)
+        except (ClientError, BotoCoreError) as exc:
+            self.errors.append(CallError.from_exception("DescribeWorkspacesPools", exc))
+        return pools
 
     def _sessions_pages(self, pool: dict) -> Iterator[list[dict]]:
-        token = None
-        while True:
-            kwargs = {"PoolId": pool["PoolId"], "Limit": PAGE_SESSIONS}
-            if token:
-                kwargs["NextToken"] = token
-            try:
-                response = self._call(self.client.describe_workspaces_pool_sessions, **kwargs)
-            except (ClientError, BotoCoreError) as exc:
-                self.errors.append(CallError.from_exception("DescribeWorkspacesPoolSessions", exc))
-                return
-            self.progress.pages += 1
-            yield response.get("Sessions", [])
-            token = response.get("NextToken")
-            if not token:
-                return
+        try:
+            yield from self._pages(self.client.describe_workspaces_pool_sessions, "Sessions",
+                                   PoolId=pool["PoolId"], Limit=PAGE_SESSIONS)
+        except (ClientError, BotoCoreError) as exc:
+            self.errors.append(CallError.from_exception("DescribeWorkspacesPoolSessions", exc))
 
     # -- bundles and images, fetched once each, 25 ids a call ------------
     def _want_bundle(self, bundle_id: str | None) -> None:
@@ -196,21 +179,15 @@ class WorkspacesCollector:
                 self.images[image_id] = FAILED if found is None else found.get(image_id, UNKNOWN)
 
     def _fetch(self, action: str, call, param: str, ids: list[str], key: str, id_key: str) -> dict[str, dict] | None:
+        """Items by id (None when the call failed: the run is then partial)."""
         found: dict[str, dict] = {}
-        token = None
-        while True:
-            kwargs = {param: ids}
-            if token:
-                kwargs["NextToken"] = token
-            try:
-                response = self._call(call, **kwargs)
-            except (ClientError, BotoCoreError) as exc:
-                self.errors.append(CallError.from_exception(action, exc))
-                return None
-            found.update((item[id_key], item) for item in response.get(key, []))
-            token = response.get("NextToken")
-            if not token:
-                return found
+        try:
+            for page in self._pages(call, key, **{param: ids}):
+                found.update((item[id_key], item) for item in page)
+        except (ClientError, BotoCoreError) as exc:
+            self.errors.append(CallError.from_exception(action, exc))
+            return None
+        return found
 
     def _take_ready(self) -> list[DeviceRecord]:
         ready: list[DeviceRecord] = []
