@@ -135,6 +135,8 @@ def run_execute(
     except Exception as exc:  # a run row must never stay `running`
         log.exception("run %s of connector %s crashed", run.pk, connector.nql_id)
         result.update(status=RunStatus.FAILED, error_code=type(exc).__name__, error_message=str(exc)[:2000])
+    if result.get("error_message"):  # AWS messages never carry it today; make sure no run row ever does
+        result["error_message"] = result["error_message"].replace(connector.credential.external_id, "[external id]")
     progress = collector.progress if collector else None
     _finish(
         run, owner, seen=progress.seen if progress else 0, pages_fetched=progress.pages if progress else 0,

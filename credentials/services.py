@@ -40,7 +40,9 @@ def credential_create(*, name: str, protocol: str = Protocol.AWS_IAM, user=None)
                              changes=audit_diff({}, audit_snapshot(credential, AUDITED)))
                 return credential
         except IntegrityError:
-            if Credential.objects.filter(name__iexact=name.strip()).exists():
+            from .selectors import credential_name_taken
+
+            if credential_name_taken(name=name):
                 raise
     raise RuntimeError("Could not draw a unique External ID")
 

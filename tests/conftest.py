@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import Permission
 
+from tests.browser_support import browser, page, pytest_runtest_makereport  # noqa: F401  (shared fixtures and hook)
+
 
 @pytest.fixture
 def make_user(django_user_model):

@@ -64,6 +64,7 @@ def test_credential_connector_run_and_devices_end_to_end(page, live_server, admi
     page.click("nav >> text=Inbound connectors")
     page.click("text=New connector")
     page.click("text=AWS WorkSpaces")
+    page.wait_for_selector("#connector-form.js-tabs")  # the form's script has attached its listeners
     page.fill("#id_name", "AWS Prod EU")
     assert page.input_value("#id_nql_id") == "aws_prod_eu"  # suggested while typing
     page.fill("#id_description", "Virtual desktops in Ireland")
