@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -114,8 +115,9 @@ def run_execute(
     collector = None
     try:
         collector, batches = COLLECTORS[connector.connector_type](connector, stats=stats, on_page=heartbeat)
-        for batch in batches:
-            counts.add(devices_upsert(connector=connector, run=run, records=batch, now=timezone.now()))
+        with closing(batches):  # stops the collector's threads at once if storage fails
+            for batch in batches:
+                counts.add(devices_upsert(connector=connector, run=run, records=batch, now=timezone.now()))
         if collector.complete:
             result.update(status=RunStatus.SUCCEEDED, removed=devices_mark_removed(connector=connector, run=run, now=timezone.now()))
         else:

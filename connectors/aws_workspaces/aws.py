@@ -10,6 +10,7 @@ itself before the assumed-role credentials expire.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -43,13 +44,16 @@ class CallStats:
 
     calls: Counter = field(default_factory=Counter)
     throttled: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def on_before_call(self, model, **_):
-        self.calls[model.name] += 1
+        with self._lock:  # a run calls from two threads
+            self.calls[model.name] += 1
 
     def on_needs_retry(self, response=None, **_):
         if response and response[1].get("Error", {}).get("Code") in THROTTLE_CODES:
-            self.throttled += 1
+            with self._lock:
+                self.throttled += 1
 
 
 class AssumedRoleCredentials(RefreshableCredentials):

@@ -1,25 +1,32 @@
 """Collects one connector's AWS WorkSpaces with the fewest calls.
 
 Only the five actions of the IAM policy are used. DescribeWorkspaces pages of
-25 are mapped as they arrive; bundles are fetched by the distinct BundleIds
-seen, 25 per call, and images by the distinct ImageIds of those bundles, 25
-per call, so each is fetched once per run. A device record waits (compactly)
-only until its bundle and image are known, then is yielded for storage.
+25 are mapped as they arrive (the next pages are fetched meanwhile, see
+pipeline.py); pools and their sessions are read in a second thread alongside.
+Bundles are fetched by the distinct BundleIds seen, 25 per call, and images by
+the distinct ImageIds of those bundles, 25 per call, so each is fetched once
+per run. A device record waits (compactly, grouped by bundle) only until its
+bundle and image are known, then is handed to storage in batches.
 """
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import aws
 from .mapping import DeviceRecord, complete, personal_base, pooled_base
+from .pipeline import prefetched
 
 PAGE_WORKSPACES = 25
 PAGE_POOLS = 25
 PAGE_SESSIONS = 50
 IDS_PER_CALL = 25
+STORE_BATCH = 500  # records handed to storage at a time
 UNKNOWN = object()  # asked for, but AWS did not return it (deleted, or an image not visible)
 FAILED = object()  # the call that should have told failed: keep what the device had
 
@@ -76,7 +83,8 @@ class WorkspacesCollector:
         self.images: dict[str, object] = {}
         self._bundle_queue: list[str] = []
         self._image_queue: list[str] = []
-        self._pending: list[DeviceRecord] = []  # waiting for their bundle and image
+        self._pending: dict[str, list[DeviceRecord]] = defaultdict(list)  # bundle id -> records waiting for it
+        self._lock = threading.Lock()  # progress and errors are updated from two threads
 
     @property
     def complete(self) -> bool:
@@ -84,28 +92,41 @@ class WorkspacesCollector:
 
     # -- the run ---------------------------------------------------------
     def collect(self) -> Iterator[list[DeviceRecord]]:
-        pools = self._pools()
-        for pool in pools:
-            self._want_bundle(pool.get("BundleId"))
-        for page in self._workspaces_pages():
-            for ws in page:
-                self._want_bundle(ws.get("BundleId"))
-                self._pending.append(personal_base(ws))
-            self.progress.seen += len(page)
-            self._resolve(final=False)
-            ready = self._take_ready()
-            if ready:
-                yield ready
-            self.on_page(self.progress)
-        for pool in pools:
-            for page in self._sessions_pages(pool):
-                self._pending.extend(pooled_base(session, pool) for session in page)
-                self.progress.seen += len(page)
+        ready: list[DeviceRecord] = []
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="collector") as executor:
+            pooled = executor.submit(self._pooled_records)  # pools and sessions, alongside
+            for page in prefetched(executor, self._workspaces_pages()):
+                for ws in page:
+                    self._add(personal_base(ws))
+                with self._lock:
+                    self.progress.seen += len(page)
+                self._resolve(final=False)
+                ready.extend(self._take_ready())
+                if len(ready) >= STORE_BATCH:
+                    yield ready
+                    ready = []
                 self.on_page(self.progress)
+            for record in pooled.result():
+                self._add(record)
         self._resolve(final=True)
-        ready = self._take_ready()
+        ready.extend(self._take_ready())
         if ready:
             yield ready
+
+    def _add(self, record: DeviceRecord) -> None:
+        if record.bundle_id and record.bundle_id not in self.bundles and record.bundle_id not in self._bundle_queue:
+            self._bundle_queue.append(record.bundle_id)
+        self._pending[record.bundle_id].append(record)
+
+    def _pooled_records(self) -> list[DeviceRecord]:
+        """Every pool session as a record (runs in its own thread)."""
+        records: list[DeviceRecord] = []
+        for pool in self._pools():
+            for page in self._sessions_pages(pool):
+                records.extend(pooled_base(session, pool) for session in page)
+                with self._lock:
+                    self.progress.seen += len(page)
+        return records
 
     def _call(self, method, **kwargs) -> dict:
         """One API call; when the assumed-role session has expired mid-run,
@@ -125,7 +146,8 @@ class WorkspacesCollector:
         token = None
         while True:
             response = self._call(method, **params, **({"NextToken": token} if token else {}))
-            self.progress.pages += 1
+            with self._lock:
+                self.progress.pages += 1
             yield response.get(items_key, [])
             token = response.get("NextToken")
             if not token:
@@ -145,7 +167,8 @@ class WorkspacesCollector:
             for page in self._pages(self.client.describe_workspaces_pools, "WorkspacesPools", Limit=PAGE_POOLS):
                 pools.extend(page)
         except (ClientError, BotoCoreError) as exc:
-            self.errors.append(CallError.from_exception("DescribeWorkspacesPools", exc))
+            with self._lock:
+                self.errors.append(CallError.from_exception("DescribeWorkspacesPools", exc))
         return pools
 
     def _sessions_pages(self, pool: dict) -> Iterator[list[dict]]:
@@ -153,13 +176,10 @@ class WorkspacesCollector:
             yield from self._pages(self.client.describe_workspaces_pool_sessions, "Sessions",
                                    PoolId=pool["PoolId"], Limit=PAGE_SESSIONS)
         except (ClientError, BotoCoreError) as exc:
-            self.errors.append(CallError.from_exception("DescribeWorkspacesPoolSessions", exc))
+            with self._lock:
+                self.errors.append(CallError.from_exception("DescribeWorkspacesPoolSessions", exc))
 
     # -- bundles and images, fetched once each, 25 ids a call ------------
-    def _want_bundle(self, bundle_id: str | None) -> None:
-        if bundle_id and bundle_id not in self.bundles and bundle_id not in self._bundle_queue:
-            self._bundle_queue.append(bundle_id)
-
     def _resolve(self, *, final: bool) -> None:
         while self._bundle_queue and (final or len(self._bundle_queue) >= IDS_PER_CALL):
             batch, self._bundle_queue = self._bundle_queue[:IDS_PER_CALL], self._bundle_queue[IDS_PER_CALL:]
@@ -185,29 +205,28 @@ class WorkspacesCollector:
             for page in self._pages(call, key, **{param: ids}):
                 found.update((item[id_key], item) for item in page)
         except (ClientError, BotoCoreError) as exc:
-            self.errors.append(CallError.from_exception(action, exc))
+            with self._lock:
+                self.errors.append(CallError.from_exception(action, exc))
             return None
         return found
 
     def _take_ready(self) -> list[DeviceRecord]:
+        """Complete and release the records whose bundle (and its image) is known."""
         ready: list[DeviceRecord] = []
-        waiting: list[DeviceRecord] = []
-        for record in self._pending:
-            bundle = self.bundles.get(record.bundle_id) if record.bundle_id else None
-            if record.bundle_id and record.bundle_id not in self.bundles:
-                waiting.append(record)
+        for bundle_id in list(self._pending):
+            if bundle_id and bundle_id not in self.bundles:
                 continue
+            bundle = self.bundles.get(bundle_id) if bundle_id else None
             bundle = bundle if isinstance(bundle, dict) else None
             image_id = (bundle or {}).get("ImageId")
             if image_id and image_id not in self.images:
-                waiting.append(record)
                 continue
             image = self.images.get(image_id) if image_id else None
-            complete(record, bundle, image if isinstance(image, dict) else None)
-            if image is FAILED:
-                record.disk_image = None
-            ready.append(record)
-        self._pending = waiting
+            for record in self._pending.pop(bundle_id):
+                complete(record, bundle, image if isinstance(image, dict) else None)
+                if image is FAILED:
+                    record.disk_image = None
+                ready.append(record)
         return ready
 
 

@@ -1,0 +1,53 @@
+"""Overlap waiting for AWS with the rest of the run.
+
+The DescribeWorkspaces chain is sequential (each page needs the previous
+page's NextToken), so a run can be no faster than that chain. prefetched()
+fetches the next pages in a thread while the caller maps and stores the
+current one; a bounded queue keeps at most `depth` pages in memory.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor
+
+_DONE = object()
+
+
+def prefetched(executor: Executor, pages: Iterator, *, depth: int = 4) -> Iterator:
+    """Yield what `pages` yields, produced in `executor` ahead of the consumer.
+    An exception in the producer is raised in the consumer; closing the
+    consumer early stops the producer."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def pump() -> None:
+        try:
+            for page in pages:
+                if not put(page):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+
+    executor.submit(pump)
+    try:
+        while True:
+            item = box.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
