@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
+from .device_cache import cached_counts
 from .device_models import VIRTUALIZATION_FIELDS, Device, DeviceChange
 
 PAGE_SIZE = 50
@@ -202,11 +203,17 @@ class DeviceFacets:
 
 def device_facets(*, query: DeviceQuery) -> DeviceFacets:
     """Each facet's counts, on the view without that facet's own filter.
-    The status counts also give the view's total, so no COUNT is needed."""
-    facets = [_facet_counts(query, facet) for facet in FACETS]
-    status = _status_counts(query)
-    total = next((o.count for o in status.options if o.selected), 0)
-    return DeviceFacets(facets=facets, status=status, total=total)
+    The status counts also give the view's total, so no COUNT is needed.
+    Cached until the devices change (device_cache.py)."""
+
+    def compute() -> DeviceFacets:
+        facets = [_facet_counts(query, facet) for facet in FACETS]
+        status = _status_counts(query)
+        total = next((o.count for o in status.options if o.selected), 0)
+        return DeviceFacets(facets=facets, status=status, total=total)
+
+    key = "&".join(f"{k}={v}" for k, v in sorted(query.params(sort=None).items()))
+    return cached_counts("facets", key, compute)
 
 
 class _CountedPaginator(Paginator):

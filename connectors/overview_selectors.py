@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from . import selectors
 from .choices import RunStatus
+from .device_cache import cached_counts
 from .device_models import Device
 from .device_selectors import EMPTY_VALUE
 from .models import InboundConnector, Run
@@ -61,6 +62,16 @@ def overview_totals() -> dict[str, int]:
     )
     totals["connectors"] = InboundConnector.objects.count()
     return totals
+
+
+def overview_fleet() -> tuple[dict[str, int], list[Breakdown]]:
+    """The totals and the breakdowns, cached together until devices change."""
+
+    def compute() -> tuple[dict[str, int], list[Breakdown]]:
+        totals = overview_totals()
+        return totals, (overview_breakdowns() if totals["active"] else [])
+
+    return cached_counts("overview", "", compute)
 
 
 def overview_devices_by(*, attr: str, param: str, title: str, top: int = TOP) -> Breakdown:

@@ -18,12 +18,12 @@ class HomeView(TemplateView):
         user = self.request.user
         can_devices = user.has_perm("connectors.view_device")
         can_connectors = user.has_perm("connectors.view_inboundconnector")
-        totals = overview.overview_totals()
+        totals, breakdowns = overview.overview_fleet()
         ctx.update(totals=totals, can_devices=can_devices, can_connectors=can_connectors)
         ctx["get_started"] = not totals["connectors"] or not (totals["active"] + totals["removed"])
         if can_devices and totals["active"]:
             ctx["breakdowns"] = [
-                (b.title, hbar_chart(b.bars, label=b.title)) for b in overview.overview_breakdowns()
+                (b.title, hbar_chart(b.bars, label=b.title)) for b in breakdowns
             ]
         if can_connectors and totals["connectors"]:
             ctx["connectors"] = overview.overview_connectors()

@@ -4,6 +4,16 @@ from django.contrib.auth.models import Permission
 from tests.browser_support import browser, page, pytest_runtest_makereport  # noqa: F401  (shared fixtures and hook)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counts and rate limits live in the cache: no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str = "user", *perms: str, **extra):
