@@ -188,7 +188,7 @@ class WorkspacesCollector:
             for bundle_id in batch:
                 bundle = FAILED if found is None else found.get(bundle_id, UNKNOWN)
                 self.bundles[bundle_id] = bundle
-                image_id = bundle.get("ImageId") if isinstance(bundle, dict) else None
+                image_id = _visible_image_id(bundle)
                 if image_id and image_id not in self.images and image_id not in self._image_queue:
                     self._image_queue.append(image_id)
         while self._image_queue and (final or len(self._image_queue) >= IDS_PER_CALL):
@@ -218,7 +218,7 @@ class WorkspacesCollector:
                 continue
             bundle = self.bundles.get(bundle_id) if bundle_id else None
             bundle = bundle if isinstance(bundle, dict) else None
-            image_id = (bundle or {}).get("ImageId")
+            image_id = _visible_image_id(bundle)
             if image_id and image_id not in self.images:
                 continue
             image = self.images.get(image_id) if image_id else None
@@ -228,6 +228,15 @@ class WorkspacesCollector:
                     record.disk_image = None
                 ready.append(record)
         return ready
+
+
+def _visible_image_id(bundle) -> str | None:
+    """The image to look up for a bundle. An AWS-owned bundle's image is
+    Amazon's and never visible to DescribeWorkspaceImages in the customer's
+    account: asking would only spend a call; its id stands for its name."""
+    if not isinstance(bundle, dict) or str(bundle.get("Owner", "")).upper() == "AMAZON":
+        return None
+    return bundle.get("ImageId")
 
 
 def collect_connector(connector, *, stats: aws.CallStats, on_page=None) -> tuple[WorkspacesCollector, Iterable[list[DeviceRecord]]]:

@@ -25,9 +25,11 @@ def test_1000_workspaces_arrive_with_40_describe_calls_and_one_call_per_25_ids(a
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     assert run.api_calls["DescribeWorkspaces"] == 40
     bundle_ids = set(active(aws_connector).values_list("bundle_id", flat=True))
-    image_ids = set(active(aws_connector).values_list("image_id", flat=True))
+    fleet = aws_sim.fleet(CUSTOMER_ACCOUNT, REGION)
+    own_images = {fleet.bundles[b]["ImageId"] for b in bundle_ids if fleet.bundles[b]["Owner"] != "Amazon"}
     assert run.api_calls["DescribeWorkspaceBundles"] == -(-len(bundle_ids) // 25)
-    assert run.api_calls["DescribeWorkspaceImages"] == -(-len(image_ids) // 25)
+    # Images of AWS-owned bundles are never visible in the customer's account: not asked for.
+    assert run.api_calls["DescribeWorkspaceImages"] == -(-len(own_images) // 25)
     assert set(run.api_calls) <= {
         "DescribeWorkspaces", "DescribeWorkspaceBundles", "DescribeWorkspaceImages",
         "DescribeWorkspacesPools", "DescribeWorkspacesPoolSessions",
@@ -154,3 +156,16 @@ def test_describe_workspaces_denied_fails_the_run_and_points_at_the_permissions_
     run = sync(aws_connector)
     assert run.status == RunStatus.FAILED and run.error_action == "DescribeWorkspaces"
     assert "AccessDenied" in run.error_code and "permissions policy" in run.error_message
+
+
+def test_devices_on_aws_owned_bundles_show_the_image_id_and_own_bundles_the_image_name(aws_sim, aws_connector):
+    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=200, bundles=12, images=4)
+    assert sync(aws_connector).status == RunStatus.SUCCEEDED
+    fleet = aws_sim.fleet(CUSTOMER_ACCOUNT, REGION)
+    owners = {d.bundle_id: fleet.bundles[d.bundle_id]["Owner"] for d in active(aws_connector)}
+    assert "Amazon" in owners.values() and any(o != "Amazon" for o in owners.values())
+    for device in active(aws_connector):
+        if owners[device.bundle_id] == "Amazon":
+            assert device.disk_image == device.image_id
+        else:
+            assert device.disk_image == fleet.images[device.image_id]["Name"]
