@@ -100,7 +100,7 @@ def overview_breakdowns() -> list[Breakdown]:
 
 def overview_connectors(*, limit: int = CONNECTORS_SHOWN) -> list[InboundConnector]:
     """Connectors with their active devices and last run (one query)."""
-    return list(selectors.connector_list()[:limit])
+    return selectors.with_device_counts(list(selectors.connector_list()[:limit]))
 
 
 def overview_runs_by_day(*, days: int = RUN_DAYS, now: datetime | None = None) -> list[DayRuns]:

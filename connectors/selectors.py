@@ -1,22 +1,29 @@
 """Reads of connectors and runs, shaped for the pages (constant query count)."""
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from .device_cache import cached_counts
 from .models import Device, InboundConnector, Run
 
 
-def _active_device_count() -> Subquery:
-    devices = (
-        Device.objects.filter(connector=OuterRef("pk"), removed_at__isnull=True)
-        .order_by()
-        .values("connector")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(devices, output_field=IntegerField()), 0)
+def connector_active_device_counts() -> dict[int, int]:
+    """Active devices per connector: one GROUP BY, cached until devices change."""
+
+    def compute() -> dict[int, int]:
+        rows = Device.objects.filter(removed_at__isnull=True).order_by().values_list("connector").annotate(n=Count("pk"))
+        return dict(rows)
+
+    return cached_counts("devices-per-connector", "", compute)
+
+
+def with_device_counts(connectors):
+    """Set `device_count` on each connector (no query per connector)."""
+    counts = connector_active_device_counts()
+    for connector in connectors:
+        connector.device_count = counts.get(connector.pk, 0)
+    return connectors
 
 
 def connector_list() -> QuerySet[InboundConnector]:
@@ -24,7 +31,6 @@ def connector_list() -> QuerySet[InboundConnector]:
     return (
         InboundConnector.objects.select_related("credential", "periodic_task", "periodic_task__interval")
         .annotate(
-            device_count=_active_device_count(),
             last_run_status=Subquery(last_run.values("status")[:1]),
             last_run_at=Subquery(last_run.values("created_at")[:1]),
         )

@@ -25,7 +25,7 @@ class ConnectorListView(PermissionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        for connector in ctx["connectors"]:
+        for connector in selectors.with_device_counts(ctx["connectors"]):
             connector.next_run = selectors.connector_next_run(connector)
         return ctx
 
