@@ -101,3 +101,7 @@ class Data:
                 DeviceChange(device_id=pk, run=self.runs[cid], field="disk_image", old_value="old-image",
                              new_value="new-image", changed_at=now) for pk, cid in ids)
             self.count += size
+        # What the run that wrote these devices would do after storing them.
+        from connectors.device_services import devices_refresh_statistics
+
+        devices_refresh_statistics(created=total, removed=0)

