@@ -85,6 +85,7 @@ class WorkspacesCollector:
         self._image_queue: list[str] = []
         self._pending: dict[str, list[DeviceRecord]] = defaultdict(list)  # bundle id -> records waiting for it
         self._lock = threading.Lock()  # progress and errors are updated from two threads
+        self._reassume_lock = threading.Lock()
 
     @property
     def complete(self) -> bool:
@@ -130,14 +131,18 @@ class WorkspacesCollector:
 
     def _call(self, method, **kwargs) -> dict:
         """One API call; when the assumed-role session has expired mid-run,
-        assume the role again and repeat the call once."""
+        assume the role again (once, whichever thread sees it first) and
+        repeat the call once."""
+        generation = self.reassumed
         try:
             return method(**kwargs)
         except ClientError as exc:
             if self.reassume is None or exc.response.get("Error", {}).get("Code") not in aws.EXPIRED_CODES:
                 raise
-        self.reassume()
-        self.reassumed += 1
+        with self._reassume_lock:
+            if self.reassumed == generation:  # nobody refreshed since this call started
+                self.reassume()
+                self.reassumed += 1
         return method(**kwargs)
 
     # -- paging -----------------------------------------------------------
