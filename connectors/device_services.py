@@ -3,17 +3,16 @@ rows for every changed virtualization field, removal after a complete run."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 
-from .aws_workspaces.mapping import BROKER, HOSTNAME, HYPERVISOR, DeviceRecord
+from .aws_workspaces.mapping import RECORD_FIELDS, DeviceRecord, stored_values
 from .device_models import TRACKED_FIELDS, Device, DeviceChange
 from .models import InboundConnector, Run
 
 BATCH_SIZE = 500
-RECORD_FIELDS = tuple(f.name for f in fields(DeviceRecord) if f.name != "source_id")
 WRITTEN_FIELDS = RECORD_FIELDS + (
     "environment_name", "region", "hostname", "hypervisor_name", "desktop_broker", "removed_at", "last_update", "last_seen_run",
 )
@@ -29,15 +28,6 @@ class UpsertCounts:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
-
-
-def _values(record: DeviceRecord, connector: InboundConnector) -> dict:
-    values = {name: getattr(record, name) for name in RECORD_FIELDS}
-    values.update(
-        environment_name=connector.environment_name, region=connector.region,
-        hostname=HOSTNAME, hypervisor_name=HYPERVISOR, desktop_broker=BROKER,
-    )
-    return values
 
 
 def devices_upsert(*, connector: InboundConnector, run: Run, records: Iterable[DeviceRecord], now: datetime) -> UpsertCounts:
@@ -61,7 +51,7 @@ def _upsert_batch(connector: InboundConnector, run: Run, batch: dict[str, Device
         existing = {d.source_id: d for d in Device.objects.filter(connector=connector, source_id__in=list(batch))}
         to_create, to_update, changes, confirmed = [], [], [], []
         for source_id, record in batch.items():
-            values = _values(record, connector)
+            values = stored_values(record, environment_name=connector.environment_name, region=connector.region)
             device = existing.get(source_id)
             if device is None:
                 clean = {k: ("" if v is None else v) for k, v in values.items()}

@@ -6,7 +6,7 @@ this run" (an auxiliary call failed): storage keeps what the device had.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 HOSTNAME = "AWS host"
 HYPERVISOR = "AWS hypervisor"
@@ -31,6 +31,20 @@ class DeviceRecord:
     state: str = ""
     ip_address: str = ""
     running_mode: str = ""
+
+
+RECORD_FIELDS = tuple(f.name for f in fields(DeviceRecord) if f.name != "source_id")
+
+
+def stored_values(record: DeviceRecord, *, environment_name: str, region: str) -> dict:
+    """A record as the device row stores it: its own fields plus the ones
+    every AWS WorkSpaces device shares and the connector's parameters."""
+    values = {name: getattr(record, name) for name in RECORD_FIELDS}
+    values.update(
+        environment_name=environment_name, region=region,
+        hostname=HOSTNAME, hypervisor_name=HYPERVISOR, desktop_broker=BROKER,
+    )
+    return values
 
 
 def image_label(image_id: str | None, image: dict | None) -> str | None:

@@ -14,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError,
 from ..device_models import VIRTUALIZATION_FIELDS
 from . import aws
 from .collector import ASSUME_ROLE_HINT, DESCRIBE_HINT, CallError
-from .mapping import BROKER, HOSTNAME, HYPERVISOR, personal_record
+from .mapping import personal_record, stored_values
 
 TIME_BOUND_SECONDS = 20
 SAMPLE_PAGE = 5
@@ -69,12 +69,8 @@ def _sample(ws: dict, client, *, region: str, environment_name: str) -> list[dic
     except (ClientError, BotoCoreError):
         pass  # the sample shows what is known; the collection reports such errors per run
     record = personal_record(ws, bundle, image)
-    values = {
-        "desktop_pool": record.desktop_pool, "pool_type": record.pool_type, "hostname": HOSTNAME,
-        "hypervisor_name": HYPERVISOR, "environment_name": environment_name, "desktop_broker": BROKER,
-        "disk_image": record.disk_image, "instance_size": record.instance_size, "region": region,
-        "last_update": "set when a run stores it",
-    }
+    values = {**stored_values(record, environment_name=environment_name, region=region),
+              "last_update": "set when a run stores it"}
     fields = [{"label": "Name", "nql": "device.name", "value": record.name}]
     fields += [{"label": label, "nql": nql, "value": values[attr]} for label, nql, attr in VIRTUALIZATION_FIELDS]
     return fields
