@@ -2,7 +2,6 @@
 server with the AWS simulator and a real Celery worker."""
 import json
 import re
-import time
 
 import pytest
 
@@ -10,20 +9,13 @@ from connectors.device_models import Device
 from connectors.models import InboundConnector, Run
 from credentials.models import Credential
 from tests.conftest import CUSTOMER_ACCOUNT
+from tests.waiting import wait_for
 
 from .conftest import shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROLE = "NexthinkConnector-BrowserFlow"
 
-
-def wait_until(predicate, timeout=40.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_credential_connector_run_and_devices_end_to_end(page, live_server, admin_user, aws_sim, real_worker, settings):
@@ -92,7 +84,7 @@ def test_credential_connector_run_and_devices_end_to_end(page, live_server, admi
 
     # Run now: a real worker collects; the page updates without a reload.
     page.click("button:has-text('Run now')")
-    assert wait_until(lambda: Run.objects.filter(connector=connector, status="succeeded").exists()), list(Run.objects.values("status", "error_message"))
+    assert wait_for(lambda: Run.objects.filter(connector=connector, status="succeeded").exists()), list(Run.objects.values("status", "error_message"))
     page.wait_for_selector("[data-status='succeeded']", timeout=20000)
     assert Device.objects.filter(connector=connector).count() == 65
     shot(page, "05-connector-run-succeeded")

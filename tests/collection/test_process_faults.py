@@ -20,18 +20,11 @@ from tests.conftest import CUSTOMER_ACCOUNT
 from tests.connectors.factories import make_connector
 
 from .test_two_workers import database_url
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def wait_for(predicate, timeout=60.0, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 def spawn(args, redis_url, **extra_env):

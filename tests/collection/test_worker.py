@@ -1,5 +1,4 @@
 """A real Celery worker consuming from a real Redis runs what beat enqueues."""
-import time
 
 import pytest
 
@@ -8,17 +7,10 @@ from connectors.device_models import Device
 from connectors.models import Run
 from nexthink_admin.celery import app as celery_app
 from tests.conftest import CUSTOMER_ACCOUNT
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_beat_entry_is_consumed_by_a_real_worker_and_fills_devices(aws_sim, aws_connector, real_worker):
