@@ -18,9 +18,9 @@ from connectors.tasks import run_connector
 from nexthink_admin.celery import app as celery_app
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.connectors.factories import make_connector
+from tests.waiting import wait_for
 
 from .test_two_workers import database_url
-from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
