@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= nexthink_admin.settings.local
 
-.PHONY: run demo demo-drift test install install-test migrate bench clean
+.PHONY: run demo demo-drift test lint format install install-test migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ demo-drift: install
 
 test: install-test
 	DJANGO_SETTINGS_MODULE=nexthink_admin.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff, configured in pyproject.toml: lint and format check (CI runs it before the tests).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Benchmarks (issue #8): writes docs/BENCHMARKS.md; ARGS=--quick (or BENCH_QUICK=1)
 # is a smoke run, ARGS='--only 1,4' runs some of them. Cloud Custodian (the peer)

@@ -9,6 +9,7 @@ them again, and prints JSON. URL names are found at run time (namespace
 from the devices page's own form and links: a page or control that does not
 exist yet is reported as not measured, never a crash.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from common import PY, base_env, fmt_s, median, raw, run_timed, sqlite_url
 
-ROWS = ("devices page, default", "devices page, filtered", "devices page, sorted", "devices page, searched",
-        "device page", "overview (home)")
+ROWS = (
+    "devices page, default",
+    "devices page, filtered",
+    "devices page, sorted",
+    "devices page, searched",
+    "device page",
+    "overview (home)",
+)
 
 
 def run(ctx) -> None:
@@ -30,8 +37,11 @@ def run(ctx) -> None:
     sizes = (200, 2_000) if ctx.quick else (1_000, 100_000)
     reps = 1 if ctx.quick else 5
     db = ctx.scratch.path("browsing.sqlite3")
-    proc = run_timed([PY, str(Path(__file__)), ",".join(map(str, sizes)), str(reps)],
-                     base_env(DATABASE_URL=sqlite_url(db)), timeout=1200).check("browsing driver")
+    proc = run_timed(
+        [PY, str(Path(__file__)), ",".join(map(str, sizes)), str(reps)],
+        base_env(DATABASE_URL=sqlite_url(db)),
+        timeout=1200,
+    ).check("browsing driver")
     out = proc.json()
     small, large = (out["sizes"][str(s)] for s in sizes)
     res.raw["5 data creation seconds"] = out["created_seconds"]
@@ -39,20 +49,32 @@ def run(ctx) -> None:
         a, b = small.get(name), large.get(name)
         what = f"Browsing {sizes[1]:,} vs {sizes[0]:,} devices: {name}"
         if not a or not b or a.get("missing") or b.get("missing"):
-            res.add("5", what, f"not measured: {(a or b or {}).get('missing') or 'page not built yet'}")
+            res.add(
+                "5", what, f"not measured: {(a or b or {}).get('missing') or 'page not built yet'}"
+            )
             continue
         ratio = median(b["seconds"]) / median(a["seconds"])
         same_q = a["queries"] == b["queries"]
-        res.raw[f"5 {name} seconds at {sizes[0]} / {sizes[1]}"] = f"{raw(a['seconds'], 4)} / {raw(b['seconds'], 4)}"
-        res.raw[f"5 {name} at {sizes[1]}: time in execute() of its {b['queries']} statements, slowest three"] = (
-            f"{b['db_seconds']:.3f} s; " + " | ".join(b["slowest"]))
-        text = (f"{a['url']} — {sizes[0]:,}: {fmt_s(a['seconds'])}, {a['queries']} queries; {sizes[1]:,}: "
-                f"{fmt_s(b['seconds'])}, {b['queries']} queries; **time ×{ratio:.2f}**")
+        res.raw[f"5 {name} seconds at {sizes[0]} / {sizes[1]}"] = (
+            f"{raw(a['seconds'], 4)} / {raw(b['seconds'], 4)}"
+        )
+        res.raw[
+            f"5 {name} at {sizes[1]}: time in execute() of its {b['queries']} statements, slowest three"
+        ] = f"{b['db_seconds']:.3f} s; " + " | ".join(b["slowest"])
+        text = (
+            f"{a['url']} — {sizes[0]:,}: {fmt_s(a['seconds'])}, {a['queries']} queries; {sizes[1]:,}: "
+            f"{fmt_s(b['seconds'])}, {b['queries']} queries; **time ×{ratio:.2f}**"
+        )
         if name.startswith("export"):
             per = (median(b["seconds"]) / b["rows"]) / (median(a["seconds"]) / a["rows"])
             text += f"; {b['rows']:,} rows, {b['bytes'] / 1e6:.1f} MB; **per row ×{per:.2f}**"
-            res.add("5", what, text, "queries equal; time per row ×≤2 (a full export is linear)",
-                    same_q and per <= 2)
+            res.add(
+                "5",
+                what,
+                text,
+                "queries equal; time per row ×≤2 (a full export is linear)",
+                same_q and per <= 2,
+            )
         else:
             res.add("5", what, text, "queries equal; time ×≤2", same_q and ratio <= 2)
 
@@ -89,14 +111,27 @@ def _controls(html: str, search_term: str) -> dict[str, str | None]:
     """Query strings for the filtered, sorted and searched views, found on the page."""
     page = _Page()
     page.feed(html)
-    search = next((i["name"] for i in page.inputs if i.get("type") == "search" and i.get("name")), None)
-    search = search or next((i["name"] for i in page.inputs if i.get("name") in ("q", "search", "query")), None)
-    sorts = [(k, v) for href in page.links for k, v in parse_qsl(urlsplit(href).query) if k in ("sort", "o", "ordering")]
+    search = next(
+        (i["name"] for i in page.inputs if i.get("type") == "search" and i.get("name")), None
+    )
+    search = search or next(
+        (i["name"] for i in page.inputs if i.get("name") in ("q", "search", "query")), None
+    )
+    sorts = [
+        (k, v)
+        for href in page.links
+        for k, v in parse_qsl(urlsplit(href).query)
+        if k in ("sort", "o", "ordering")
+    ]
     sort = next((f"{k}={v}" for k, v in sorts if v.lstrip("-") == "disk_image"), None)
     sort = sort or (f"{sorts[1][0]}={sorts[1][1]}" if len(sorts) > 1 else None)
     facets = [n for n in ("instance_size", "pool_type", "state", "region") if page.selects.get(n)]
     flt = f"{facets[0]}={page.selects[facets[0]][0]}" if facets else None
-    return {"filtered": flt, "sorted": sort, "searched": f"{search}={search_term}" if search else None}
+    return {
+        "filtered": flt,
+        "sorted": sort,
+        "searched": f"{search}={search_term}" if search else None,
+    }
 
 
 def _measure(client, url: str, reps: int) -> dict:
@@ -123,10 +158,19 @@ def _measure(client, url: str, reps: int) -> dict:
             return {"missing": f"HTTP {response.status_code} for {url}"}
         if i:
             seconds.append(elapsed)
-    in_db = sum(t for t, _ in statements)  # of the last request (a streamed cursor's fetches excluded)
+    in_db = sum(
+        t for t, _ in statements
+    )  # of the last request (a streamed cursor's fetches excluded)
     slowest = [f"{t * 1000:.0f} ms: {sql}" for t, sql in sorted(statements, reverse=True)[:3]]
-    return {"url": url, "seconds": seconds, "queries": len(statements), "bytes": len(body), "body": body,
-            "db_seconds": in_db, "slowest": slowest}
+    return {
+        "url": url,
+        "seconds": seconds,
+        "queries": len(statements),
+        "bytes": len(body),
+        "body": body,
+        "db_seconds": in_db,
+        "slowest": slowest,
+    }
 
 
 def main(sizes: list[int], reps: int) -> dict:
@@ -135,12 +179,11 @@ def main(sizes: list[int], reps: int) -> dict:
     import django
 
     django.setup()
+    import browsing_data
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client, override_settings
     from django.urls import NoReverseMatch, get_resolver, reverse
-
-    import browsing_data
 
     call_command("migrate", "--noinput", verbosity=0)
     user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
@@ -149,11 +192,15 @@ def main(sizes: list[int], reps: int) -> dict:
     resolver = get_resolver()
     names = []
     if "devices" in resolver.namespace_dict:
-        names = [k for k in resolver.namespace_dict["devices"][1].reverse_dict if isinstance(k, str)]
+        names = [
+            k for k in resolver.namespace_dict["devices"][1].reverse_dict if isinstance(k, str)
+        ]
     out: dict = {"names": names, "sizes": {}, "created_seconds": {}}
     data = browsing_data.Data()
-    plain = {"default": "django.core.files.storage.FileSystemStorage",
-             "staticfiles": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    plain = {
+        "default": "django.core.files.storage.FileSystemStorage",
+        "staticfiles": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    }
     for size in sizes:
         start = time.perf_counter()
         data.grow(size)
@@ -167,16 +214,24 @@ def main(sizes: list[int], reps: int) -> dict:
             if listing:
                 default = _measure(client, listing, reps)
                 pages["devices page, default"] = default
-                found = _controls(default.get("body", b"").decode(errors="replace"), data.search_term)
+                found = _controls(
+                    default.get("body", b"").decode(errors="replace"), data.search_term
+                )
                 for kind, qs in found.items():
-                    pages[f"devices page, {kind}"] = (_measure(client, f"{listing}?{qs}", reps) if qs else
-                                                     {"missing": f"no {kind} control found on the devices page"})
+                    pages[f"devices page, {kind}"] = (
+                        _measure(client, f"{listing}?{qs}", reps)
+                        if qs
+                        else {"missing": f"no {kind} control found on the devices page"}
+                    )
             else:
                 for row in ROWS[:4]:
                     pages[row] = {"missing": "page not built yet (no URL name devices:list)"}
             detail = next((n for n in names if n in ("detail", "device")), None)
-            pages["device page"] = (_measure(client, reverse(f"devices:{detail}", args=[data.first_pk]), reps)
-                                    if detail else {"missing": "page not built yet (no URL name devices:detail)"})
+            pages["device page"] = (
+                _measure(client, reverse(f"devices:{detail}", args=[data.first_pk]), reps)
+                if detail
+                else {"missing": "page not built yet (no URL name devices:detail)"}
+            )
             try:
                 pages["overview (home)"] = _measure(client, reverse("home"), reps)
             except NoReverseMatch:
@@ -187,7 +242,9 @@ def main(sizes: list[int], reps: int) -> dict:
                 m["rows"] = data.active
                 pages[f"export ({name})"] = m
             if not exports:
-                pages["export (full)"] = {"missing": "page not built yet (no export URL name in devices)"}
+                pages["export (full)"] = {
+                    "missing": "page not built yet (no export URL name in devices)"
+                }
         for page in pages.values():
             page.pop("body", None)
         out["sizes"][str(size)] = pages

@@ -5,6 +5,7 @@ Four connectors in four regions; devices shaped like a collected fleet
 8 compute types, 3% removed); one change of a tracked field for every 20th
 device, and 40 for the first device (the one whose page is measured).
 """
+
 from __future__ import annotations
 
 import random
@@ -18,14 +19,53 @@ from connectors.services import ConnectorData, connector_save
 from credentials import services as credential_services
 
 REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2", "eu-central-1")
-COMPUTE = ("VALUE", "STANDARD", "PERFORMANCE", "POWER", "POWERPRO", "GRAPHICS_G4DN", "GRAPHICSPRO_G4DN",
-           "GENERALPURPOSE_4XLARGE")
+COMPUTE = (
+    "VALUE",
+    "STANDARD",
+    "PERFORMANCE",
+    "POWER",
+    "POWERPRO",
+    "GRAPHICS_G4DN",
+    "GRAPHICSPRO_G4DN",
+    "GENERALPURPOSE_4XLARGE",
+)
 WEIGHTS = (10, 35, 25, 15, 7, 4, 2, 2)
 STATES = ("AVAILABLE", "STOPPED", "ERROR", "UNHEALTHY", "REBOOTING")
 STATE_WEIGHTS = (88, 7, 2, 1, 2)
-FIRST = ("anna", "ben", "chloe", "david", "emma", "felix", "grace", "hugo", "ines", "jack", "karin", "liam",
-         "maria", "noah", "olga", "paul", "quinn", "rosa", "sam", "tara")
-LAST = ("smith", "muller", "martin", "rossi", "garcia", "novak", "kowalski", "silva", "jansen", "dubois")
+FIRST = (
+    "anna",
+    "ben",
+    "chloe",
+    "david",
+    "emma",
+    "felix",
+    "grace",
+    "hugo",
+    "ines",
+    "jack",
+    "karin",
+    "liam",
+    "maria",
+    "noah",
+    "olga",
+    "paul",
+    "quinn",
+    "rosa",
+    "sam",
+    "tara",
+)
+LAST = (
+    "smith",
+    "muller",
+    "martin",
+    "rossi",
+    "garcia",
+    "novak",
+    "kowalski",
+    "silva",
+    "jansen",
+    "dubois",
+)
 BATCH = 2000
 
 
@@ -47,16 +87,38 @@ class Data:
         for i, region in enumerate(REGIONS):
             cred = credential_services.credential_create(name=f"Bench account {i}")
             credential_services.credential_update(
-                credential=cred, name=cred.name, role_arn=f"arn:aws:iam::11112222333{i}:role/NexthinkConnector-B{i}")
-            connector = connector_save(data=ConnectorData(
-                name=f"Bench {region}", description="", recurrence=60, credential_id=cred.pk, region=region,
-                environment_name=f"Env {i % 2}"))
+                credential=cred,
+                name=cred.name,
+                role_arn=f"arn:aws:iam::11112222333{i}:role/NexthinkConnector-B{i}",
+            )
+            connector = connector_save(
+                data=ConnectorData(
+                    name=f"Bench {region}",
+                    description="",
+                    recurrence=60,
+                    credential_id=cred.pk,
+                    region=region,
+                    environment_name=f"Env {i % 2}",
+                )
+            )
             self.connectors.append(connector)
-            runs = [Run(connector=connector, status=RunStatus.SUCCEEDED, trigger=RunTrigger.SCHEDULE,
-                        started_at=now - timedelta(hours=h), finished_at=now - timedelta(hours=h, seconds=-30),
-                        seen=1000, unchanged=1000, api_calls={"DescribeWorkspaces": 40}) for h in range(48, 0, -1)]
+            runs = [
+                Run(
+                    connector=connector,
+                    status=RunStatus.SUCCEEDED,
+                    trigger=RunTrigger.SCHEDULE,
+                    started_at=now - timedelta(hours=h),
+                    finished_at=now - timedelta(hours=h, seconds=-30),
+                    seen=1000,
+                    unchanged=1000,
+                    api_calls={"DescribeWorkspaces": 40},
+                )
+                for h in range(48, 0, -1)
+            ]
             Run.objects.bulk_create(runs)
-            self.runs[connector.pk] = Run.objects.filter(connector=connector).order_by("-id").first()
+            self.runs[connector.pk] = (
+                Run.objects.filter(connector=connector).order_by("-id").first()
+            )
 
     def _device(self, n: int, now) -> Device:
         rng = self.rng
@@ -65,18 +127,29 @@ class Data:
         user = f"{rng.choice(FIRST)}.{rng.choice(LAST)}{rng.randrange(1, 50)}"
         removed = rng.random() < 0.03
         return Device(
-            connector=connector, source_id=(f"sess-{n:09d}" if pooled else f"ws-{n:09d}"),
+            connector=connector,
+            source_id=(f"sess-{n:09d}" if pooled else f"ws-{n:09d}"),
             name=(f"i-0{n:016x}" if pooled else f"WSAMZN-{n:08X}"),
             desktop_pool=(f"Pool-{n % 20}" if pooled else rng.choice(self.bundles)),
-            pool_type="pooled" if pooled else "personal", environment_name=connector.environment_name,
-            disk_image=rng.choice(self.images), instance_size=rng.choices(COMPUTE, WEIGHTS)[0],
-            region=connector.region, last_update=now - timedelta(minutes=rng.randrange(0, 600)),
-            workspace_id="" if pooled else f"ws-{n:09d}", session_id=f"sess-{n:09d}" if pooled else "",
-            pool_id=f"wspool-{n % 20:03d}" if pooled else "", bundle_id=f"wsb-{n % 40:03d}",
-            image_id=f"wsi-{n % 20:03d}", directory_id="d-1234567890", user_name=user,
-            state=rng.choices(STATES, STATE_WEIGHTS)[0], ip_address=f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}",
-            running_mode=rng.choice(("AUTO_STOP", "ALWAYS_ON")), last_seen_run=self.runs[connector.pk],
-            removed_at=(now - timedelta(days=1)) if removed else None)
+            pool_type="pooled" if pooled else "personal",
+            environment_name=connector.environment_name,
+            disk_image=rng.choice(self.images),
+            instance_size=rng.choices(COMPUTE, WEIGHTS)[0],
+            region=connector.region,
+            last_update=now - timedelta(minutes=rng.randrange(0, 600)),
+            workspace_id="" if pooled else f"ws-{n:09d}",
+            session_id=f"sess-{n:09d}" if pooled else "",
+            pool_id=f"wspool-{n % 20:03d}" if pooled else "",
+            bundle_id=f"wsb-{n % 40:03d}",
+            image_id=f"wsi-{n % 20:03d}",
+            directory_id="d-1234567890",
+            user_name=user,
+            state=rng.choices(STATES, STATE_WEIGHTS)[0],
+            ip_address=f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}",
+            running_mode=rng.choice(("AUTO_STOP", "ALWAYS_ON")),
+            last_seen_run=self.runs[connector.pk],
+            removed_at=(now - timedelta(days=1)) if removed else None,
+        )
 
     def grow(self, total: int) -> None:
         """Bulk-create devices (and their changes) until there are `total`."""
@@ -92,14 +165,32 @@ class Data:
                 self.first_pk = Device.objects.order_by("id").values_list("id", flat=True).first()
                 first = Device.objects.get(pk=self.first_pk)
                 DeviceChange.objects.bulk_create(
-                    DeviceChange(device=first, run=self.runs[first.connector_id], field="instance_size",
-                                 old_value=COMPUTE[i % 8], new_value=COMPUTE[(i + 1) % 8],
-                                 changed_at=now - timedelta(hours=i)) for i in range(40))
-            ids = Device.objects.filter(id__gte=self.first_pk + self.count).order_by("id").values_list(
-                "id", "connector_id")[::20]
+                    DeviceChange(
+                        device=first,
+                        run=self.runs[first.connector_id],
+                        field="instance_size",
+                        old_value=COMPUTE[i % 8],
+                        new_value=COMPUTE[(i + 1) % 8],
+                        changed_at=now - timedelta(hours=i),
+                    )
+                    for i in range(40)
+                )
+            ids = (
+                Device.objects.filter(id__gte=self.first_pk + self.count)
+                .order_by("id")
+                .values_list("id", "connector_id")[::20]
+            )
             DeviceChange.objects.bulk_create(
-                DeviceChange(device_id=pk, run=self.runs[cid], field="disk_image", old_value="old-image",
-                             new_value="new-image", changed_at=now) for pk, cid in ids)
+                DeviceChange(
+                    device_id=pk,
+                    run=self.runs[cid],
+                    field="disk_image",
+                    old_value="old-image",
+                    new_value="new-image",
+                    changed_at=now,
+                )
+                for pk, cid in ids
+            )
             self.count += size
         # What the run that wrote these devices would do after storing them.
         from connectors.device_services import devices_refresh_statistics

@@ -7,21 +7,41 @@ prepared scratch SQLite database, our re-sync of the unchanged fleet, c7n.
 Every one is a whole process; the first repetition is a warm-up, excluded.
 Database queries are counted afterwards in-process, at latency 0.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
-from common import (BENCH, PY, REGION, SimProcess, base_env, djtool, fmt_s, median, raw, run_timed, sqlite_url,
-                    verdict)
+from common import (
+    BENCH,
+    PY,
+    REGION,
+    SimProcess,
+    base_env,
+    djtool,
+    fmt_s,
+    median,
+    raw,
+    run_timed,
+    sqlite_url,
+)
 from peer import Peer
 
 LATENCY_MS = 20
-MIN_ACTIONS = ("DescribeWorkspaces", "DescribeWorkspaceBundles", "DescribeWorkspaceImages", "DescribeWorkspacesPools",
-               "DescribeWorkspacesPoolSessions")
+MIN_ACTIONS = (
+    "DescribeWorkspaces",
+    "DescribeWorkspaceBundles",
+    "DescribeWorkspaceImages",
+    "DescribeWorkspacesPools",
+    "DescribeWorkspacesPoolSessions",
+)
 
 
 def calls_text(calls: dict[str, int]) -> str:
-    short = {a: a.replace("DescribeWorkspaces", "Ws").replace("DescribeWorkspace", "") for a in MIN_ACTIONS}
+    short = {
+        a: a.replace("DescribeWorkspaces", "Ws").replace("DescribeWorkspace", "")
+        for a in MIN_ACTIONS
+    }
     parts = [f"{short.get(a, a)} {calls.get(a, 0)}" for a in MIN_ACTIONS]
     extra = [f"{a} {n}" for a, n in sorted(calls.items()) if a not in MIN_ACTIONS]
     return ", ".join(parts + extra)
@@ -30,8 +50,10 @@ def calls_text(calls: dict[str, int]) -> str:
 def sync(sim: SimProcess, database_url: str, nql_id: str) -> dict[str, Any]:
     """One whole-process `manage.py sync_connector`, with the simulator's and the run row's view."""
     sim.reset_stats()
-    proc = run_timed([PY, "manage.py", "sync_connector", nql_id],
-                     base_env(DATABASE_URL=database_url, AWS_ENDPOINT_URL=sim.url)).check("sync_connector")
+    proc = run_timed(
+        [PY, "manage.py", "sync_connector", nql_id],
+        base_env(DATABASE_URL=database_url, AWS_ENDPOINT_URL=sim.url),
+    ).check("sync_connector")
     calls = sim.calls()
     row = djtool(["lastrun", nql_id], database_url)
     if row["status"] != "succeeded":
@@ -41,7 +63,10 @@ def sync(sim: SimProcess, database_url: str, nql_id: str) -> dict[str, Any]:
 
 def startup(database_url: str) -> float:
     """A whole sync_connector process that stops at once (unknown NQL ID): Django's start-up."""
-    proc = run_timed([PY, "manage.py", "sync_connector", "no_such_connector"], base_env(DATABASE_URL=database_url))
+    proc = run_timed(
+        [PY, "manage.py", "sync_connector", "no_such_connector"],
+        base_env(DATABASE_URL=database_url),
+    )
     if proc.returncode == 0 or "No connector" not in proc.stderr:
         raise RuntimeError(f"start-up probe: {proc.stderr[-500:]}")
     return proc.seconds
@@ -49,9 +74,16 @@ def startup(database_url: str) -> float:
 
 def floor(sim: SimProcess, info: dict) -> dict[str, Any]:
     sim.reset_stats()
-    proc = run_timed([PY, str(BENCH / "floor.py"), sim.url, REGION, info["role_arn"], info["external_id"]],
-                     base_env()).check("floor")
-    return {"seconds": proc.seconds, "rss_kb": proc.maxrss_kb, "sim_calls": sim.calls(), "own": proc.json()}
+    proc = run_timed(
+        [PY, str(BENCH / "floor.py"), sim.url, REGION, info["role_arn"], info["external_id"]],
+        base_env(),
+    ).check("floor")
+    return {
+        "seconds": proc.seconds,
+        "rss_kb": proc.maxrss_kb,
+        "sim_calls": sim.calls(),
+        "own": proc.json(),
+    }
 
 
 def run(ctx) -> None:
@@ -60,8 +92,13 @@ def run(ctx) -> None:
     devices = ws + pools * spp
     reps, warm = (1, 0) if quick else (ctx.reps, 1)
     do_main, do_peer = bool({1, 2} & ctx.sections), 4 in ctx.sections
-    sim = SimProcess(workspaces=ws, pools=pools, sessions_per_pool=spp, latency_ms=LATENCY_MS,
-                     external_id="replaced-by-prepare")
+    sim = SimProcess(
+        workspaces=ws,
+        pools=pools,
+        sessions_per_pool=spp,
+        latency_ms=LATENCY_MS,
+        external_id="replaced-by-prepare",
+    )
     try:
         tpl = ctx.scratch.path("collect-template.sqlite3")
         info = djtool(["prepare", "--sim", sim.url], sqlite_url(tpl))
@@ -81,8 +118,10 @@ def run(ctx) -> None:
                 starts += [startup(db)] if keep else []
             if peer:
                 peer.run(keep=keep)
-            ctx.log(f"  collection rep {i + 1}/{warm + reps}{'' if keep else ' (warm-up, excluded)'}: "
-                    f"sync {s['seconds']:.2f} s" + (f", floor {f['seconds']:.2f} s" if do_main else ""))
+            ctx.log(
+                f"  collection rep {i + 1}/{warm + reps}{'' if keep else ' (warm-up, excluded)'}: "
+                f"sync {s['seconds']:.2f} s" + (f", floor {f['seconds']:.2f} s" if do_main else "")
+            )
         fleet = f"{ws:,} WorkSpaces + {pools}×{spp} sessions = {devices:,} devices, {LATENCY_MS} ms/call"
         if do_main:
             _report_main(ctx, fleet, floors, firsts, resyncs, starts)
@@ -97,38 +136,65 @@ def run(ctx) -> None:
 def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, starts: list) -> None:
     res = ctx.results
     ft, st, rt = ([x["seconds"] for x in xs] for xs in (floors, firsts, resyncs))
-    res.raw["1 floor seconds"], res.raw["1 sync seconds"], res.raw["2 re-sync seconds"] = raw(ft), raw(st), raw(rt)
+    res.raw["1 floor seconds"], res.raw["1 sync seconds"], res.raw["2 re-sync seconds"] = (
+        raw(ft),
+        raw(st),
+        raw(rt),
+    )
     res.raw["1 floor calls (simulator)"] = floors[-1]["sim_calls"]
     res.raw["1 sync calls (simulator)"] = firsts[-1]["sim_calls"]
     res.raw["1 sync calls (run row)"] = firsts[-1]["run"]["api_calls"]
     minimum = {a: floors[-1]["sim_calls"].get(a, 0) for a in MIN_ACTIONS}
     ours = firsts[-1]["sim_calls"]
-    ok_calls = all(s["sim_calls"] == f["sim_calls"] for s, f in zip(firsts + resyncs, floors + floors))
-    row_agrees = all(s["run"]["api_calls"] == {k: v for k, v in s["sim_calls"].items() if k != "AssumeRole"}
-                     for s in firsts + resyncs)
+    ok_calls = all(
+        s["sim_calls"] == f["sim_calls"] for s, f in zip(firsts + resyncs, floors + floors)
+    )
+    row_agrees = all(
+        s["run"]["api_calls"] == {k: v for k, v in s["sim_calls"].items() if k != "AssumeRole"}
+        for s in firsts + resyncs
+    )
     over = {a: ours.get(a, 0) - minimum[a] for a in MIN_ACTIONS if ours.get(a, 0) != minimum[a]}
-    res.add("1", f"API calls per action, first sync ({fleet})",
-            f"{calls_text(ours)}; run row agrees with /_sim/stats: {'yes' if row_agrees else 'NO'}",
-            f"= minimum: {calls_text(minimum)}", ok_calls,
-            "" if ok_calls else "extra: " + ", ".join(f"{a} +{n}" for a, n in over.items()))
+    res.add(
+        "1",
+        f"API calls per action, first sync ({fleet})",
+        f"{calls_text(ours)}; run row agrees with /_sim/stats: {'yes' if row_agrees else 'NO'}",
+        f"= minimum: {calls_text(minimum)}",
+        ok_calls,
+        "" if ok_calls else "extra: " + ", ".join(f"{a} +{n}" for a, n in over.items()),
+    )
     ratio = median(st) / median(ft)
-    res.add("1", "Wall time, whole process: sync_connector (first sync) vs floor (bare boto3)",
-            f"sync {fmt_s(st)}; floor {fmt_s(ft)}; **ratio {ratio:.2f}** (a sync_connector process that exits at "
-            f"once, Django's start-up: {median(starts):.2f} s)",
-            "sync / floor ≤ 1.25", ratio <= 1.25)
+    res.add(
+        "1",
+        "Wall time, whole process: sync_connector (first sync) vs floor (bare boto3)",
+        f"sync {fmt_s(st)}; floor {fmt_s(ft)}; **ratio {ratio:.2f}** (a sync_connector process that exits at "
+        f"once, Django's start-up: {median(starts):.2f} s)",
+        "sync / floor ≤ 1.25",
+        ratio <= 1.25,
+    )
     res.raw["1 sync_connector start-up seconds (unknown NQL ID)"] = raw(starts)
     mib = lambda xs: median([x["rss_kb"] for x in xs]) / 1024  # noqa: E731
-    res.add("1", "Peak memory (ru_maxrss of the process)",
-            f"sync {mib(firsts):.0f} MiB; floor {mib(floors):.0f} MiB; re-sync {mib(resyncs):.0f} MiB")
+    res.add(
+        "1",
+        "Peak memory (ru_maxrss of the process)",
+        f"sync {mib(firsts):.0f} MiB; floor {mib(floors):.0f} MiB; re-sync {mib(resyncs):.0f} MiB",
+    )
     r0, r1 = firsts[-1]["run"], resyncs[-1]["run"]
     written = [x["run"]["created"] + x["run"]["updated"] for x in resyncs]
-    res.add("2", "Unchanged re-sync: rows written (run row created+updated); devices touched",
-            f"written {max(written)} (created {r1['created']}, updated {r1['updated']}, unchanged {r1['unchanged']}); "
-            f"touched {r1['touched']:,} of {r1['devices']:,} (last_update confirmed); first sync created "
-            f"{r0['created']:,}", "written = 0", max(written) == 0)
-    res.add("2", "Unchanged re-sync: time, whole process",
-            f"{fmt_s(rt)}; **re-sync / first = {median(rt) / median(st):.2f}**; re-sync / floor = "
-            f"{median(rt) / median(ft):.2f}")
+    res.add(
+        "2",
+        "Unchanged re-sync: rows written (run row created+updated); devices touched",
+        f"written {max(written)} (created {r1['created']}, updated {r1['updated']}, unchanged {r1['unchanged']}); "
+        f"touched {r1['touched']:,} of {r1['devices']:,} (last_update confirmed); first sync created "
+        f"{r0['created']:,}",
+        "written = 0",
+        max(written) == 0,
+    )
+    res.add(
+        "2",
+        "Unchanged re-sync: time, whole process",
+        f"{fmt_s(rt)}; **re-sync / first = {median(rt) / median(st):.2f}**; re-sync / floor = "
+        f"{median(rt) / median(ft):.2f}",
+    )
 
 
 def _queries(ctx, sim: SimProcess, tpl, info: dict, ws: int, pools: int, spp: int) -> None:
@@ -139,30 +205,45 @@ def _queries(ctx, sim: SimProcess, tpl, info: dict, ws: int, pools: int, spp: in
         sim.seed(workspaces=size, pools=npools, sessions_per_pool=spp)
         db = sqlite_url(ctx.scratch.copy_db(tpl, f"queries-{size}.sqlite3"))
         env = {"AWS_ENDPOINT_URL": sim.url}
-        first, again = djtool(["queries", info["nql_id"]], db, **env), djtool(["queries", info["nql_id"]], db, **env)
+        first, again = (
+            djtool(["queries", info["nql_id"]], db, **env),
+            djtool(["queries", info["nql_id"]], db, **env),
+        )
         found.append((size + npools * spp, first, again))
     sim.latency(LATENCY_MS)
     text = []
     for n, first, again in found:
         text.append(f"{n:,} devices: first sync {first['queries']}, re-sync {again['queries']}")
-        ctx.results.raw[f"1 queries by kind, {n} devices (first, re-sync)"] = [first["by_kind"], again["by_kind"]]
+        ctx.results.raw[f"1 queries by kind, {n} devices (first, re-sync)"] = [
+            first["by_kind"],
+            again["by_kind"],
+        ]
         ctx.results.raw[f"1 devices_upsert calls, {n} devices (first)"] = (
-            f"{first['upsert_calls']} call(s), {first['records_per_upsert']:.0f} records each on average")
+            f"{first['upsert_calls']} call(s), {first['records_per_upsert']:.0f} records each on average"
+        )
     (n0, f0, a0), (n1, f1, a1) = found
     marginal = [(x1["queries"] - x0["queries"]) / (n1 - n0) for x0, x1 in ((f0, f1), (a0, a1))]
-    text.append(f"growth ×{f1['queries'] / f0['queries']:.1f} (first), ×{a1['queries'] / a0['queries']:.1f} (re-sync) "
-                f"for ×{n1 / n0:.0f} devices; **{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync) statements "
-                f"per extra device**, i.e. one per {1 / max(marginal[0], 1e-9):.0f} and {1 / max(marginal[1], 1e-9):.0f}"
-                f" devices; devices_upsert got {f1['upsert_calls']} call(s) of {f1['records_per_upsert']:.0f} records "
-                f"on average")
+    text.append(
+        f"growth ×{f1['queries'] / f0['queries']:.1f} (first), ×{a1['queries'] / a0['queries']:.1f} (re-sync) "
+        f"for ×{n1 / n0:.0f} devices; **{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync) statements "
+        f"per extra device**, i.e. one per {1 / max(marginal[0], 1e-9):.0f} and {1 / max(marginal[1], 1e-9):.0f}"
+        f" devices; devices_upsert got {f1['upsert_calls']} call(s) of {f1['records_per_upsert']:.0f} records "
+        f"on average"
+    )
     if n1 >= 5000 and f1["records_per_upsert"] > n1 / 2:
         ctx.results.notes.append(
             f"Measured at {n1:,} devices: devices_upsert was called {f1['upsert_calls']} time(s) with "
             f"{f1['records_per_upsert']:,.0f} records on average, i.e. the collector yielded its records only at the "
             "end of the DescribeWorkspaces chain: no database work overlaps the API calls, and every record is held "
-            "in memory until then.")
-    ctx.results.add("1", "Database statements per sync (in-process, execute_wrapper; latency 0)", "; ".join(text),
-                    "grow with batches, not devices: ≤ 0.05 statements per extra device", max(marginal) <= 0.05)
+            "in memory until then."
+        )
+    ctx.results.add(
+        "1",
+        "Database statements per sync (in-process, execute_wrapper; latency 0)",
+        "; ".join(text),
+        "grow with batches, not devices: ≤ 0.05 statements per extra device",
+        max(marginal) <= 0.05,
+    )
 
 
 def _report_peer(ctx, fleet: str, peer: Peer, firsts: list) -> None:
@@ -172,14 +253,21 @@ def _report_peer(ctx, fleet: str, peer: Peer, firsts: list) -> None:
         return
     ours = [x["seconds"] for x in firsts]
     ratio = median(ours) / median(peer.times)
-    res.notes.append("Peer fairness: c7n makes 100 Resource Groups Tagging API GetResources calls (100 ARNs each) for "
-                     "tags; the simulator passes them to moto, which answers with no tags. A role limited to the five "
-                     "workspaces:Describe* actions would be denied tag:GetResources in a real account; c7n's time is "
-                     "measured as if it were allowed. c7n stores its 10,000 resources as JSON; we store them in the "
-                     "database and also fetch bundles, images, pools and sessions.")
+    res.notes.append(
+        "Peer fairness: c7n makes 100 Resource Groups Tagging API GetResources calls (100 ARNs each) for "
+        "tags; the simulator passes them to moto, which answers with no tags. A role limited to the five "
+        "workspaces:Describe* actions would be denied tag:GetResources in a real account; c7n's time is "
+        "measured as if it were allowed. c7n stores its 10,000 resources as JSON; we store them in the "
+        "database and also fetch bundles, images, pools and sessions."
+    )
     res.raw["4 c7n seconds"] = raw(peer.times)
     res.raw["4 c7n calls (simulator)"] = peer.calls
-    res.add("4", f"Peer, whole process: our sync_connector vs `custodian run` aws.workspaces ({fleet})",
-            f"ours {fmt_s(ours)}; c7n {fmt_s(peer.times)} (calls: "
-            f"{', '.join(f'{a} {n}' for a, n in sorted(peer.calls.items()))}; {peer.workspaces:,} WorkSpaces returned; "
-            f"{median(peer.rss_kb) / 1024:.0f} MiB); **ours / c7n = {ratio:.2f}**", "ours / c7n < 1.0", ratio < 1.0)
+    res.add(
+        "4",
+        f"Peer, whole process: our sync_connector vs `custodian run` aws.workspaces ({fleet})",
+        f"ours {fmt_s(ours)}; c7n {fmt_s(peer.times)} (calls: "
+        f"{', '.join(f'{a} {n}' for a, n in sorted(peer.calls.items()))}; {peer.workspaces:,} WorkSpaces returned; "
+        f"{median(peer.rss_kb) / 1024:.0f} MiB); **ours / c7n = {ratio:.2f}**",
+        "ours / c7n < 1.0",
+        ratio < 1.0,
+    )

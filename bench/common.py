@@ -1,5 +1,6 @@
 """Small helpers shared by the benchmarks: timed whole-process runs, the
 simulator as a separate server process, statistics, environment, machine."""
+
 from __future__ import annotations
 
 import json
@@ -56,10 +57,15 @@ def base_env(**extra: str) -> dict[str, str]:
     app's own identity = moto's plain keys, production-like DEBUG=false."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION,
-        AWS_CONFIG_FILE="/nonexistent-bench-aws-config", AWS_SHARED_CREDENTIALS_FILE="/nonexistent-bench-aws-creds",
-        AWS_EC2_METADATA_DISABLED="true", DJANGO_SETTINGS_MODULE="nexthink_admin.settings.local",
-        DEBUG="false", LOG_LEVEL="WARNING",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_CONFIG_FILE="/nonexistent-bench-aws-config",
+        AWS_SHARED_CREDENTIALS_FILE="/nonexistent-bench-aws-creds",
+        AWS_EC2_METADATA_DISABLED="true",
+        DJANGO_SETTINGS_MODULE="nexthink_admin.settings.local",
+        DEBUG="false",
+        LOG_LEVEL="WARNING",
     )
     env.pop("BENCH_QUICK", None)
     env.update(extra)
@@ -76,9 +82,11 @@ class Proc:
     stdout: str
     stderr: str
 
-    def check(self, what: str) -> "Proc":
+    def check(self, what: str) -> Proc:
         if self.returncode != 0:
-            raise RuntimeError(f"{what} exited {self.returncode}: {self.stderr[-2000:] or self.stdout[-2000:]}")
+            raise RuntimeError(
+                f"{what} exited {self.returncode}: {self.stderr[-2000:] or self.stdout[-2000:]}"
+            )
         return self
 
     def json(self) -> Any:
@@ -93,7 +101,9 @@ def run_timed(cmd: list[str], env: dict[str, str], timeout: float = 900, cwd: Pa
     """Run a whole process; wall time around it and its own peak RSS (wait4)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=out, stderr=err, start_new_session=True
+        )
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -108,8 +118,13 @@ def run_timed(cmd: list[str], env: dict[str, str], timeout: float = 900, cwd: Pa
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Proc(seconds, usage.ru_maxrss, proc.returncode, out.read().decode(errors="replace"),
-                    err.read().decode(errors="replace"))
+        return Proc(
+            seconds,
+            usage.ru_maxrss,
+            proc.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
 
 
 def free_port() -> int:
@@ -122,19 +137,58 @@ def free_port() -> int:
 class SimProcess:
     """`python -m connectors.aws_workspaces.simulator` on a free loopback port."""
 
-    def __init__(self, *, workspaces: int, pools: int, sessions_per_pool: int, latency_ms: float,
-                 external_id: str, bundles: int = 40, images: int = 20) -> None:
+    def __init__(
+        self,
+        *,
+        workspaces: int,
+        pools: int,
+        sessions_per_pool: int,
+        latency_ms: float,
+        external_id: str,
+        bundles: int = 40,
+        images: int = 20,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.external_id = external_id
         self.log = tempfile.NamedTemporaryFile(prefix="bench-sim-", suffix=".log", delete=False)
-        cmd = [PY, "-m", "connectors.aws_workspaces.simulator", "--host", "127.0.0.1", "--port", str(self.port),
-               "--seed-workspaces", str(workspaces), "--seed-bundles", str(bundles), "--seed-images", str(images),
-               "--seed-pools", str(pools), "--sessions-per-pool", str(sessions_per_pool),
-               "--latency-ms", str(latency_ms), "--regions", REGION, "--account", ACCOUNT,
-               "--role-name", ROLE_NAME, "--external-id", external_id]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=base_env(), stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        cmd = [
+            PY,
+            "-m",
+            "connectors.aws_workspaces.simulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--seed-workspaces",
+            str(workspaces),
+            "--seed-bundles",
+            str(bundles),
+            "--seed-images",
+            str(images),
+            "--seed-pools",
+            str(pools),
+            "--sessions-per-pool",
+            str(sessions_per_pool),
+            "--latency-ms",
+            str(latency_ms),
+            "--regions",
+            REGION,
+            "--account",
+            ACCOUNT,
+            "--role-name",
+            ROLE_NAME,
+            "--external-id",
+            external_id,
+        ]
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=base_env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.role_arn = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -148,16 +202,38 @@ class SimProcess:
 
     def call(self, method: str, path: str, body: dict | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + "/_sim/" + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.url + "/_sim/" + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=300) as resp:
             return json.loads(resp.read())
 
-    def seed(self, *, workspaces: int, pools: int, sessions_per_pool: int, account: str = ACCOUNT,
-             bundles: int = 40, images: int = 20) -> dict:
-        return self.call("POST", "seed", {"account_id": account, "region": REGION, "workspaces": workspaces,
-                                          "bundles": bundles, "images": images, "pools": pools,
-                                          "sessions_per_pool": sessions_per_pool})
+    def seed(
+        self,
+        *,
+        workspaces: int,
+        pools: int,
+        sessions_per_pool: int,
+        account: str = ACCOUNT,
+        bundles: int = 40,
+        images: int = 20,
+    ) -> dict:
+        return self.call(
+            "POST",
+            "seed",
+            {
+                "account_id": account,
+                "region": REGION,
+                "workspaces": workspaces,
+                "bundles": bundles,
+                "images": images,
+                "pools": pools,
+                "sessions_per_pool": sessions_per_pool,
+            },
+        )
 
     def latency(self, ms: float) -> None:
         self.call("POST", "config", {"latency_ms": ms})
@@ -208,7 +284,9 @@ def sqlite_url(path: Path) -> str:
 
 def djtool(args: list[str], database_url: str, **env: str) -> Any:
     """Run bench/djtool.py (Django set up on `database_url`); returns its JSON."""
-    proc = run_timed([PY, str(BENCH / "djtool.py"), *args], base_env(DATABASE_URL=database_url, **env))
+    proc = run_timed(
+        [PY, str(BENCH / "djtool.py"), *args], base_env(DATABASE_URL=database_url, **env)
+    )
     return proc.check("djtool " + " ".join(args)).json()
 
 
@@ -227,8 +305,11 @@ def machine() -> dict[str, str]:
     except OSError:
         pass
     return {
-        "nproc": str(os.cpu_count()), "cpu": cpu, "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
-        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
         "os": f"{platform.system()} {platform.release()}",
         "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }

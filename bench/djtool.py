@@ -8,6 +8,7 @@ Each prints one JSON line. Nothing here changes the application: `queries`
 only observes (connection.execute_wrapper, a counting wrapper around
 devices_upsert).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,12 @@ ROLE_NAME = "NexthinkConnector-Bench"
 
 
 def sim_role(sim: str, account: str, external_id: str) -> str:
-    body = json.dumps({"account_id": account, "role_name": ROLE_NAME, "external_id": external_id}).encode()
-    req = urllib.request.Request(f"{sim}/_sim/roles", data=body, method="POST", headers={"Content-Type": "application/json"})
+    body = json.dumps(
+        {"account_id": account, "role_name": ROLE_NAME, "external_id": external_id}
+    ).encode()
+    req = urllib.request.Request(
+        f"{sim}/_sim/roles", data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read())["role_arn"]
 
@@ -50,20 +55,37 @@ def prepare(args: argparse.Namespace) -> dict:
     credential = services.credential_create(name=f"{args.name} credential")
     role_arn = sim_role(args.sim, args.account, credential.external_id)
     services.credential_update(credential=credential, name=credential.name, role_arn=role_arn)
-    connector = connector_save(data=ConnectorData(
-        name=args.name, description="benchmark", recurrence=60, credential_id=credential.pk,
-        region=args.region, environment_name="Bench"))
-    return {"nql_id": connector.nql_id, "connector_id": connector.pk, "external_id": credential.external_id,
-            "role_arn": role_arn}
+    connector = connector_save(
+        data=ConnectorData(
+            name=args.name,
+            description="benchmark",
+            recurrence=60,
+            credential_id=credential.pk,
+            region=args.region,
+            environment_name="Bench",
+        )
+    )
+    return {
+        "nql_id": connector.nql_id,
+        "connector_id": connector.pk,
+        "external_id": credential.external_id,
+        "role_arn": role_arn,
+    }
 
 
 def run_summary(run) -> dict:
     from connectors.models import Device
 
     return {
-        "status": run.status, "seen": run.seen, "created": run.created, "updated": run.updated,
-        "unchanged": run.unchanged, "removed": run.removed, "api_calls": run.api_calls,
-        "throttled": run.throttled, "duration": run.duration_seconds,
+        "status": run.status,
+        "seen": run.seen,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "removed": run.removed,
+        "api_calls": run.api_calls,
+        "throttled": run.throttled,
+        "duration": run.duration_seconds,
         "touched": Device.objects.filter(last_seen_run=run).count(),
         "devices": Device.objects.filter(connector_id=run.connector_id).count(),
         "error": f"{run.error_code} {run.error_message}".strip(),
@@ -102,9 +124,14 @@ def queries(args: argparse.Namespace) -> dict:
         call_command("sync_connector", args.nql_id, stdout=open(os.devnull, "w"))
     seconds = time.perf_counter() - start
     run = Run.objects.filter(connector__nql_id=args.nql_id).order_by("-id").first()
-    return {"queries": sum(kinds.values()), "by_kind": dict(kinds), "seconds": seconds,
-            "upsert_calls": len(upserts), "records_per_upsert": (sum(upserts) / len(upserts)) if upserts else 0,
-            "run": run_summary(run)}
+    return {
+        "queries": sum(kinds.values()),
+        "by_kind": dict(kinds),
+        "seconds": seconds,
+        "upsert_calls": len(upserts),
+        "records_per_upsert": (sum(upserts) / len(upserts)) if upserts else 0,
+        "run": run_summary(run),
+    }
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ DescribeWorkspacesPoolSessions per pool (Limit 50), one after the other.
 Prints the calls made as JSON. Only the ids needed to make the next calls
 are kept.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,10 @@ from collections import Counter
 import boto3
 
 ACTIONS = {
-    "describe_workspaces": "DescribeWorkspaces", "describe_workspace_bundles": "DescribeWorkspaceBundles",
-    "describe_workspace_images": "DescribeWorkspaceImages", "describe_workspaces_pools": "DescribeWorkspacesPools",
+    "describe_workspaces": "DescribeWorkspaces",
+    "describe_workspace_bundles": "DescribeWorkspaceBundles",
+    "describe_workspace_images": "DescribeWorkspaceImages",
+    "describe_workspaces_pools": "DescribeWorkspacesPools",
     "describe_workspaces_pool_sessions": "DescribeWorkspacesPoolSessions",
 }
 
@@ -27,10 +30,18 @@ ACTIONS = {
 def main(endpoint: str, region: str, role_arn: str, external_id: str) -> int:
     calls: Counter = Counter()
     sts = boto3.client("sts", region_name=region, endpoint_url=endpoint)
-    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="floor", ExternalId=external_id)["Credentials"]
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="floor", ExternalId=external_id)[
+        "Credentials"
+    ]
     calls["AssumeRole"] += 1
-    ws = boto3.client("workspaces", region_name=region, endpoint_url=endpoint, aws_access_key_id=creds["AccessKeyId"],
-                      aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    ws = boto3.client(
+        "workspaces",
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
 
     def paged(method, key: str, **kwargs):
         token = None
@@ -47,13 +58,15 @@ def main(endpoint: str, region: str, role_arn: str, external_id: str) -> int:
     bundle_ids.update(p["BundleId"] for p in pools)
     ids = sorted(bundle_ids)
     for i in range(0, len(ids), 25):
-        for _ in paged("describe_workspace_bundles", "Bundles", BundleIds=ids[i:i + 25]):
+        for _ in paged("describe_workspace_bundles", "Bundles", BundleIds=ids[i : i + 25]):
             pass
     for _ in paged("describe_workspace_images", "Images", MaxResults=25):
         pass
     sessions = 0
     for pool in pools:
-        for _ in paged("describe_workspaces_pool_sessions", "Sessions", PoolId=pool["PoolId"], Limit=50):
+        for _ in paged(
+            "describe_workspaces_pool_sessions", "Sessions", PoolId=pool["PoolId"], Limit=50
+        ):
             sessions += 1
     print(json.dumps({"calls": dict(calls), "sessions": sessions}))
     return 0

@@ -13,6 +13,7 @@ through its own queue (excluded).
 database number, starts the driver (this file, Django set up), and drops and
 flushes them afterwards; the driver starts and stops the workers.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,15 @@ def run(ctx) -> None:
     dbname = f"bench_{os.getpid()}"
     redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
     pidfile = ctx.scratch.path("workers.pids")
-    sim = SimProcess(workspaces=0, pools=0, sessions_per_pool=0, latency_ms=20, external_id="unused",
-                     bundles=4, images=2)
+    sim = SimProcess(
+        workspaces=0,
+        pools=0,
+        sessions_per_pool=0,
+        latency_ms=20,
+        external_id="unused",
+        bundles=4,
+        images=2,
+    )
     admin = psycopg.connect(PG.format("postgres"), autocommit=True)
     r = redis.Redis.from_url(redis_url)
     created = False
@@ -48,9 +56,15 @@ def run(ctx) -> None:
         admin.execute(f'CREATE DATABASE "{dbname}"')
         created = True
         versions = admin.execute("SHOW server_version").fetchone()[0]
-        ctx.results.raw["6 server versions"] = f"PostgreSQL {versions}, Redis {r.info('server')['redis_version']}"
-        env = base_env(DATABASE_URL=PG.format(dbname), REDIS_URL=redis_url, AWS_ENDPOINT_URL=sim.url)
-        proc = run_timed([PY, str(Path(__file__)), sim.url, str(n), str(ws), str(pidfile)], env, timeout=1200)
+        ctx.results.raw["6 server versions"] = (
+            f"PostgreSQL {versions}, Redis {r.info('server')['redis_version']}"
+        )
+        env = base_env(
+            DATABASE_URL=PG.format(dbname), REDIS_URL=redis_url, AWS_ENDPOINT_URL=sim.url
+        )
+        proc = run_timed(
+            [PY, str(Path(__file__)), sim.url, str(n), str(ws), str(pidfile)], env, timeout=1200
+        )
         out = proc.check("many-connectors driver").json()
     finally:
         _kill_workers(pidfile)
@@ -64,17 +78,26 @@ def run(ctx) -> None:
     ctx.results.raw["6 phases"] = out
     res = ctx.results
     ok = out["complete"] and not out["overlaps"]
-    res.add("6", f"Many connectors: {n} connectors × {ws} WorkSpaces (own account and role each), real Celery workers",
-            f"phases A+B+C: {out['runs']} run rows, all finished: {'yes' if out['complete'] else 'NO'} "
-            f"({out['statuses']}); overlapping `running` intervals of one connector: {out['overlaps']}; "
-            f"C ({min(n, 50)} connectors triggered twice at once, 2 workers): {c['skipped']} of {c['runs']} triggers "
-            f"skipped by the claim",
-            "every run finished; no overlap", ok)
+    res.add(
+        "6",
+        f"Many connectors: {n} connectors × {ws} WorkSpaces (own account and role each), real Celery workers",
+        f"phases A+B+C: {out['runs']} run rows, all finished: {'yes' if out['complete'] else 'NO'} "
+        f"({out['statuses']}); overlapping `running` intervals of one connector: {out['overlaps']}; "
+        f"C ({min(n, 50)} connectors triggered twice at once, 2 workers): {c['skipped']} of {c['runs']} triggers "
+        f"skipped by the claim",
+        "every run finished; no overlap",
+        ok,
+    )
     ratio = b["per_s"] / a["per_s"]
-    res.add("6", "Many connectors: throughput, two workers vs one (first sync each time)",
-            f"1 worker: {n} runs in {a['seconds']:.1f} s = {a['per_s']:.2f} runs/s (run median {a['run_median']:.2f} s); "
-            f"2 workers: {b['seconds']:.1f} s = {b['per_s']:.2f} runs/s (run median {b['run_median']:.2f} s); "
-            f"**×{ratio:.2f}**", "two workers faster than one", ratio > 1.0)
+    res.add(
+        "6",
+        "Many connectors: throughput, two workers vs one (first sync each time)",
+        f"1 worker: {n} runs in {a['seconds']:.1f} s = {a['per_s']:.2f} runs/s (run median {a['run_median']:.2f} s); "
+        f"2 workers: {b['seconds']:.1f} s = {b['per_s']:.2f} runs/s (run median {b['run_median']:.2f} s); "
+        f"**×{ratio:.2f}**",
+        "two workers faster than one",
+        ratio > 1.0,
+    )
 
 
 def _kill_workers(pidfile: Path) -> None:
@@ -91,8 +114,12 @@ def _kill_workers(pidfile: Path) -> None:
 def _post(sim: str, path: str, body: dict) -> dict:
     import urllib.request
 
-    req = urllib.request.Request(f"{sim}/_sim/{path}", data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{sim}/_sim/{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read())
 
@@ -104,17 +131,38 @@ class Workers:
     def start(self, k: int) -> None:
         log = open(self.logdir / f"worker{k}.log", "w")
         proc = subprocess.Popen(
-            [str(Path(PY).parent / "celery"), "-A", "nexthink_admin", "worker", "--concurrency", "1",
-             "-n", f"bench{k}-{os.getpid()}@%h", "-Q", f"celery,bench-w{k}", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-l", "INFO"],
-            cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(Path(PY).parent / "celery"),
+                "-A",
+                "nexthink_admin",
+                "worker",
+                "--concurrency",
+                "1",
+                "-n",
+                f"bench{k}-{os.getpid()}@%h",
+                "-Q",
+                f"celery,bench-w{k}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.procs.append((proc, log))
         with open(self.pidfile, "a") as f:
             f.write(f"{proc.pid}\n")
         deadline = time.monotonic() + 60
         while "ready." not in Path(log.name).read_text():
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker {k} did not start: {Path(log.name).read_text()[-1500:]}")
+                raise RuntimeError(
+                    f"worker {k} did not start: {Path(log.name).read_text()[-1500:]}"
+                )
             time.sleep(0.1)
 
     def tail(self) -> str:
@@ -151,22 +199,53 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
     connectors = []
     for i in range(n + 2):  # the last two are the workers' warm-up connectors
         account = str(200000000000 + i)
-        _post(sim, "seed", {"account_id": account, "region": "eu-west-1", "workspaces": ws, "bundles": 4, "images": 2})
+        _post(
+            sim,
+            "seed",
+            {
+                "account_id": account,
+                "region": "eu-west-1",
+                "workspaces": ws,
+                "bundles": 4,
+                "images": 2,
+            },
+        )
         cred = services.credential_create(name=f"Bench many {i}")
-        role = _post(sim, "roles", {"account_id": account, "role_name": "NexthinkConnector-Bench",
-                                    "external_id": cred.external_id})["role_arn"]
+        role = _post(
+            sim,
+            "roles",
+            {
+                "account_id": account,
+                "role_name": "NexthinkConnector-Bench",
+                "external_id": cred.external_id,
+            },
+        )["role_arn"]
         services.credential_update(credential=cred, name=cred.name, role_arn=role)
-        connectors.append(connector_save(data=ConnectorData(
-            name=f"Bench many {i}", description="", recurrence=1440, credential_id=cred.pk, region="eu-west-1",
-            environment_name="Bench")).pk)
+        connectors.append(
+            connector_save(
+                data=ConnectorData(
+                    name=f"Bench many {i}",
+                    description="",
+                    recurrence=1440,
+                    credential_id=cred.pk,
+                    region="eu-west-1",
+                    environment_name="Bench",
+                )
+            ).pk
+        )
     counted, spare = connectors[:n], connectors[n:]
     workers = Workers(pidfile, pidfile.parent)
 
     def wait(expected: int, since: int, timeout: float = 600) -> None:
         deadline = time.monotonic() + timeout
-        while Run.objects.filter(id__gt=since, connector_id__in=counted, status__in=FINAL).count() < expected:
+        while (
+            Run.objects.filter(id__gt=since, connector_id__in=counted, status__in=FINAL).count()
+            < expected
+        ):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"runs not finished after {timeout} s; workers: {workers.tail()}")
+                raise RuntimeError(
+                    f"runs not finished after {timeout} s; workers: {workers.tail()}"
+                )
             time.sleep(0.1)
 
     def warm(k: int) -> None:
@@ -187,10 +266,14 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
         seconds = time.perf_counter() - start
         runs = list(Run.objects.filter(id__gt=since, connector_id__in=counted))
         durations = sorted(r.duration_seconds for r in runs if r.duration_seconds is not None)
-        return {"seconds": seconds, "per_s": len(triggers) / seconds, "runs": len(runs),
-                "run_median": durations[len(durations) // 2] if durations else 0.0,
-                "skipped": sum(r.status == "skipped" for r in runs),
-                "statuses": sorted({r.status for r in runs})}
+        return {
+            "seconds": seconds,
+            "per_s": len(triggers) / seconds,
+            "runs": len(runs),
+            "run_median": durations[len(durations) // 2] if durations else 0.0,
+            "skipped": sum(r.status == "skipped" for r in runs),
+            "statuses": sorted({r.status for r in runs}),
+        }
 
     try:
         workers.start(0)
@@ -219,13 +302,21 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
     statuses: dict[str, int] = {}
     for r in runs:
         statuses[r.status] = statuses.get(r.status, 0) + 1
-    out.update(runs=len(runs), statuses=statuses, overlaps=overlaps,
-               complete=all(r.status in FINAL for r in runs) and all(
-                   any(r.status == "succeeded" for r in rs) for rs in by_connector.values())
-               and len(by_connector) == n)
+    out.update(
+        runs=len(runs),
+        statuses=statuses,
+        overlaps=overlaps,
+        complete=all(r.status in FINAL for r in runs)
+        and all(any(r.status == "succeeded" for r in rs) for rs in by_connector.values())
+        and len(by_connector) == n,
+    )
     return out
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    print(json.dumps(driver(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])), default=str))
+    print(
+        json.dumps(
+            driver(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])), default=str
+        )
+    )

@@ -9,6 +9,7 @@ Resource Groups Tagging API's GetResources (100 ARNs a call) for tags; the
 simulator passes GetResources to moto, which answers with no tags.
 The runs themselves are interleaved with ours in collection.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,9 +52,20 @@ class Peer:
             return None
         out = self.scratch.path("c7n-out")
         env = base_env(AWS_ENDPOINT_URL=self.sim.url, AWS_DEFAULT_REGION=REGION)
-        cmd = [str(custodian()), "run", "-s", str(out), "--cache-period", "0", "--region", REGION,
-               # `=`: an External ID may start with "-", which argparse would take for an option
-               f"--assume={self.info['role_arn']}", f"--external-id={self.info['external_id']}", str(self.policy)]
+        cmd = [
+            str(custodian()),
+            "run",
+            "-s",
+            str(out),
+            "--cache-period",
+            "0",
+            "--region",
+            REGION,
+            # `=`: an External ID may start with "-", which argparse would take for an option
+            f"--assume={self.info['role_arn']}",
+            f"--external-id={self.info['external_id']}",
+            str(self.policy),
+        ]
         self.sim.reset_stats()
         proc = run_timed(cmd, env, timeout=600)
         calls = self.sim.calls()
@@ -63,7 +75,9 @@ class Peer:
             return None
         count = len(json.loads(found.read_text()))
         if count != self.workspaces:
-            self.reason = f"c7n saw {count} WorkSpaces, not {self.workspaces}: {proc.stderr.strip()[-300:]}"
+            self.reason = (
+                f"c7n saw {count} WorkSpaces, not {self.workspaces}: {proc.stderr.strip()[-300:]}"
+            )
             return None
         if keep:
             self.times.append(proc.seconds)

@@ -1,4 +1,5 @@
 """docs/BENCHMARKS.md: the table, the raw numbers, the machine, how to reproduce."""
+
 from __future__ import annotations
 
 import json
@@ -49,10 +50,20 @@ METHOD = """\
 
 def _git() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return f"{head}{' + uncommitted changes' if dirty else ''}"
     except (OSError, subprocess.SubprocessError):
         return "?"
@@ -62,39 +73,71 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(results: Results, machine: dict, *, quick: bool, sections: set[int], elapsed: float, command: str) -> str:
+def render(
+    results: Results,
+    machine: dict,
+    *,
+    quick: bool,
+    sections: set[int],
+    elapsed: float,
+    command: str,
+) -> str:
     lines = ["# Benchmarks", ""]
     if quick:
-        lines += ["> **Quick mode** (smoke test of the harness): small sizes, one repetition, no warm-up.",
-                  "> The verdicts below are not meaningful at these sizes.", ""]
+        lines += [
+            "> **Quick mode** (smoke test of the harness): small sizes, one repetition, no warm-up.",
+            "> The verdicts below are not meaningful at these sizes.",
+            "",
+        ]
     lines += [
         "Collection and browsing at scale, against the API floor and a peer tool (issue #8). "
         "Written by `make bench`; targets are checked here, never asserted in the test suite. "
-        "A target missed says **MISSED**.", "",
+        "A target missed says **MISSED**.",
+        "",
         "| # | what | measured (raw numbers beside the ratios) | target | verdict |",
         "| --- | --- | --- | --- | --- |",
     ]
-    order = {s: i for i, s in enumerate("1 2 3 4 5 6".split())}
+    order = {s: i for i, s in enumerate(["1", "2", "3", "4", "5", "6"])}
     for row in sorted(results.rows, key=lambda r: order.get(r.section.split(",")[0], 9)):
         measured = row.measured + (f" — {row.note}" if row.note else "")
-        lines.append(f"| {row.section} | {_cell(row.what)} | {_cell(measured)} | {_cell(row.target)} | "
-                     f"{verdict(row.ok)} |")
+        lines.append(
+            f"| {row.section} | {_cell(row.what)} | {_cell(measured)} | {_cell(row.target)} | "
+            f"{verdict(row.ok)} |"
+        )
     missed = [r for r in results.rows if r.ok is False]
-    lines += ["", f"Targets missed: {len(missed)}" + (" (" + "; ".join(f"{r.section}: {r.what}" for r in missed) + ")"
-                                                       if missed else "") + "."]
+    lines += [
+        "",
+        f"Targets missed: {len(missed)}"
+        + (" (" + "; ".join(f"{r.section}: {r.what}" for r in missed) + ")" if missed else "")
+        + ".",
+    ]
     if results.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results.notes]
-    lines += ["", "## Machine", "",
-              f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} memory, {machine['os']}",
-              f"- Python {machine['python']}; SQLite {machine['sqlite']} (benchmarks 1–5); "
-              f"PostgreSQL and Redis on 127.0.0.1 (benchmark 6{': ' + results.raw['6 server versions'] if '6 server versions' in results.raw else ''})",
-              f"- load average (1/5/15 min) at start {results.raw.get('load average at start (1/5/15 min)', '?')}, "
-              f"at end {machine['load']}: the machine is shared and noisy, hence the interleaving and medians",
-              f"- code: {_git()}; run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-              f"benchmarks {','.join(str(s) for s in sorted(sections))}, {elapsed / 60:.1f} min in all",
-              "", "## Reproduce", "", "```sh", command, "make bench ARGS=--quick   # smoke mode, about 2 minutes",
-              "make bench ARGS='--only 1,4'   # some benchmarks only (1-6)", "```", "", METHOD,
-              "## Raw numbers", "", "```"]
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} memory, {machine['os']}",
+        f"- Python {machine['python']}; SQLite {machine['sqlite']} (benchmarks 1–5); "
+        f"PostgreSQL and Redis on 127.0.0.1 (benchmark 6{': ' + results.raw['6 server versions'] if '6 server versions' in results.raw else ''})",
+        f"- load average (1/5/15 min) at start {results.raw.get('load average at start (1/5/15 min)', '?')}, "
+        f"at end {machine['load']}: the machine is shared and noisy, hence the interleaving and medians",
+        f"- code: {_git()}; run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"benchmarks {','.join(str(s) for s in sorted(sections))}, {elapsed / 60:.1f} min in all",
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        command,
+        "make bench ARGS=--quick   # smoke mode, about 2 minutes",
+        "make bench ARGS='--only 1,4'   # some benchmarks only (1-6)",
+        "```",
+        "",
+        METHOD,
+        "## Raw numbers",
+        "",
+        "```",
+    ]
     for key, value in results.raw.items():
         if key not in ("6 server versions", "load average at start (1/5/15 min)"):
             lines.append(f"{key}: {value if isinstance(value, str) else json.dumps(value)}")

@@ -10,6 +10,7 @@ Only traffic to 127.0.0.1. Every process, scratch file and database started
 here is removed at the end (try/finally). Timings are never asserted: a
 target missed is written as MISSED in the table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,13 +50,25 @@ class Context:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
-                   help="small sizes, 1 repetition: proves the harness runs (also BENCH_QUICK=1)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
+        help="small sizes, 1 repetition: proves the harness runs (also BENCH_QUICK=1)",
+    )
     p.add_argument("--only", default="", help="comma-separated benchmark numbers (1-6)")
-    p.add_argument("--reps", type=int, default=4,
-                   help="measured repetitions of benchmarks 1, 2, 4 (full mode; one more warm-up is excluded)")
-    p.add_argument("--out", default=None, help="write the report here (default: docs/BENCHMARKS.md for a full "
-                   "run of every benchmark; otherwise only printed)")
+    p.add_argument(
+        "--reps",
+        type=int,
+        default=4,
+        help="measured repetitions of benchmarks 1, 2, 4 (full mode; one more warm-up is excluded)",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="write the report here (default: docs/BENCHMARKS.md for a full "
+        "run of every benchmark; otherwise only printed)",
+    )
     return p.parse_args(argv)
 
 
@@ -66,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--only takes numbers among {ALL}")
     ctx = Context(args.quick, sections, args.reps, Scratch())
     ctx.results.raw["load average at start (1/5/15 min)"] = machine()["load"]
-    steps = [({1, 2, 4}, "collection, re-sync, peer", collection.run), ({3}, "scaling", scaling.run),
-             ({5}, "browsing", browsing.run), ({6}, "many connectors", many.run)]
+    steps = [
+        ({1, 2, 4}, "collection, re-sync, peer", collection.run),
+        ({3}, "scaling", scaling.run),
+        ({5}, "browsing", browsing.run),
+        ({6}, "many connectors", many.run),
+    ]
     failed = []
     try:
         for wanted, name, step in steps:
@@ -78,13 +95,20 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # one benchmark failing must not hide the others
                     traceback.print_exc()
                     failed.append(name)
-                    ctx.results.add(",".join(str(s) for s in sorted(wanted & sections)), name,
-                                    f"not measured: harness error {type(exc).__name__}: {str(exc)[:300]}")
+                    ctx.results.add(
+                        ",".join(str(s) for s in sorted(wanted & sections)),
+                        name,
+                        f"not measured: harness error {type(exc).__name__}: {str(exc)[:300]}",
+                    )
     finally:
         ctx.scratch.cleanup()
     elapsed = time.monotonic() - ctx.started
-    command = "make bench" + (" ARGS=" + shlex.quote(" ".join(argv or sys.argv[1:])) if (argv or sys.argv[1:]) else "")
-    text = report.render(ctx.results, machine(), quick=ctx.quick, sections=sections, elapsed=elapsed, command=command)
+    command = "make bench" + (
+        " ARGS=" + shlex.quote(" ".join(argv or sys.argv[1:])) if (argv or sys.argv[1:]) else ""
+    )
+    text = report.render(
+        ctx.results, machine(), quick=ctx.quick, sections=sections, elapsed=elapsed, command=command
+    )
     out = Path(args.out) if args.out else (DOC if not ctx.quick and sections == set(ALL) else None)
     print(text)
     if out:

@@ -12,7 +12,16 @@ class ConnectorAdminForm(forms.ModelForm):
 
     class Meta:
         model = InboundConnector
-        fields = ("name", "nql_id", "description", "recurrence", "credential", "region", "environment_name", "enabled")
+        fields = (
+            "name",
+            "nql_id",
+            "description",
+            "recurrence",
+            "credential",
+            "region",
+            "environment_name",
+            "enabled",
+        )
 
     def clean_nql_id(self) -> str:
         return nql_id_validate(self.cleaned_data["nql_id"].strip())
@@ -20,14 +29,25 @@ class ConnectorAdminForm(forms.ModelForm):
     def clean_credential(self):
         credential = self.cleaned_data["credential"]
         if not credential.is_ready:
-            raise forms.ValidationError(f"The credential '{credential.name}' has no AWS Role ARN yet.")
+            raise forms.ValidationError(
+                f"The credential '{credential.name}' has no AWS Role ARN yet."
+            )
         return credential
 
 
 @admin.register(InboundConnector)
 class InboundConnectorAdmin(admin.ModelAdmin):
     form = ConnectorAdminForm
-    list_display = ("name", "nql_id", "connector_type", "region", "environment_name", "recurrence", "enabled", "credential")
+    list_display = (
+        "name",
+        "nql_id",
+        "connector_type",
+        "region",
+        "environment_name",
+        "recurrence",
+        "enabled",
+        "credential",
+    )
     list_filter = ("region", "enabled", "credential")
     search_fields = ("name", "nql_id", "environment_name", "description")
     list_select_related = ("credential",)
@@ -39,8 +59,13 @@ class InboundConnectorAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Through the service, so the beat schedule follows every change.
         data = ConnectorData(
-            name=obj.name, nql_id=obj.nql_id, description=obj.description, recurrence=obj.recurrence,
-            credential_id=obj.credential_id, region=obj.region, environment_name=obj.environment_name,
+            name=obj.name,
+            nql_id=obj.nql_id,
+            description=obj.description,
+            recurrence=obj.recurrence,
+            credential_id=obj.credential_id,
+            region=obj.region,
+            environment_name=obj.environment_name,
             enabled=obj.enabled,
         )
         saved = connector_save(data=data, connector=obj if change else None, user=request.user)

@@ -1,5 +1,6 @@
 """Django admin for what the connectors write: devices, their history, runs.
 All read-only: only the connectors' services write these rows."""
+
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -43,10 +44,29 @@ class RemovedFilter(admin.SimpleListFilter):
 @admin.register(Device)
 class DeviceAdmin(ReadOnlyAdmin):
     list_display = (
-        "name", "desktop_pool", "pool_type", "hostname", "hypervisor_name", "environment_name", "desktop_broker",
-        "disk_image", "instance_size", "region", "last_update", "connector", "is_active",
+        "name",
+        "desktop_pool",
+        "pool_type",
+        "hostname",
+        "hypervisor_name",
+        "environment_name",
+        "desktop_broker",
+        "disk_image",
+        "instance_size",
+        "region",
+        "last_update",
+        "connector",
+        "is_active",
     )
-    list_filter = (RemovedFilter, "region", "pool_type", "instance_size", "desktop_broker", "environment_name", "connector")
+    list_filter = (
+        RemovedFilter,
+        "region",
+        "pool_type",
+        "instance_size",
+        "desktop_broker",
+        "environment_name",
+        "connector",
+    )
     search_fields = ("name", "source_id", "user_name")
     date_hierarchy = "last_update"
     list_select_related = ("connector",)
@@ -54,14 +74,42 @@ class DeviceAdmin(ReadOnlyAdmin):
     show_full_result_count = False  # no second COUNT over the whole table
     fieldsets = (
         (None, {"fields": ("name", "connector", "source_id", "removed_at", "history")}),
-        ("Virtualization fields", {"fields": (
-            "desktop_pool", "pool_type", "hostname", "hypervisor_name", "environment_name", "desktop_broker",
-            "disk_image", "instance_size", "region", "last_update",
-        )}),
-        ("Source attributes", {"fields": (
-            "workspace_id", "session_id", "pool_id", "bundle_id", "image_id", "directory_id",
-            "user_name", "state", "ip_address", "running_mode", "first_seen_at", "last_seen_run",
-        )}),
+        (
+            "Virtualization fields",
+            {
+                "fields": (
+                    "desktop_pool",
+                    "pool_type",
+                    "hostname",
+                    "hypervisor_name",
+                    "environment_name",
+                    "desktop_broker",
+                    "disk_image",
+                    "instance_size",
+                    "region",
+                    "last_update",
+                )
+            },
+        ),
+        (
+            "Source attributes",
+            {
+                "fields": (
+                    "workspace_id",
+                    "session_id",
+                    "pool_id",
+                    "bundle_id",
+                    "image_id",
+                    "directory_id",
+                    "user_name",
+                    "state",
+                    "ip_address",
+                    "running_mode",
+                    "first_seen_at",
+                    "last_seen_run",
+                )
+            },
+        ),
     )
     readonly_fields = ("history",)
 
@@ -71,10 +119,16 @@ class DeviceAdmin(ReadOnlyAdmin):
 
     @admin.display(description="History")
     def history(self, obj: Device):
-        url = reverse("admin:connectors_devicechange_changelist") + "?" + urlencode({"device__id__exact": obj.pk})
+        url = (
+            reverse("admin:connectors_devicechange_changelist")
+            + "?"
+            + urlencode({"device__id__exact": obj.pk})
+        )
         return format_html(
             '<a href="{}">{} field changes</a> · <a href="{}">device page</a>',
-            url, obj.changes.count(), obj.get_absolute_url(),
+            url,
+            obj.changes.count(),
+            obj.get_absolute_url(),
         )
 
 
@@ -91,7 +145,16 @@ class DeviceChangeAdmin(ReadOnlyAdmin):
 @admin.register(Run)
 class RunAdmin(ReadOnlyAdmin):
     list_display = (
-        "id", "connector", "status", "trigger", "created_at", "duration", "seen", "created", "updated", "removed",
+        "id",
+        "connector",
+        "status",
+        "trigger",
+        "created_at",
+        "duration",
+        "seen",
+        "created",
+        "updated",
+        "removed",
         "error_code",
     )
     list_filter = ("connector", "status")

@@ -6,6 +6,7 @@ two small queries instead of a GROUP BY over every device per facet. Entries
 also expire after CACHE_SECONDS, which bounds staleness in the one case the
 version cannot see (a connector deleted and another created in between).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,9 @@ CACHE_SECONDS = 60
 def devices_version() -> str:
     # One MAX per statement: SQLite answers a lone MAX from the index, but
     # scans the table for several in one statement.
-    parts = [Device.objects.aggregate(v=Max(field))["v"] for field in ("last_update", "removed_at", "id")]
+    parts = [
+        Device.objects.aggregate(v=Max(field))["v"] for field in ("last_update", "removed_at", "id")
+    ]
     connectors = InboundConnector.objects.aggregate(n=Count("id"), top=Max("id"))
     return "|".join(str(p) for p in (*parts, connectors["n"], connectors["top"]))
 

@@ -7,6 +7,7 @@ matches nothing. Every read is a constant number of queries, whatever the
 number of devices: one GROUP BY per facet, one page of rows with its
 connector joined, and no separate COUNT (the facets already give it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -187,10 +188,13 @@ def _facet_counts(query: DeviceQuery, facet: Facet) -> FacetCounts:
 
 def _status_counts(query: DeviceQuery) -> FacetCounts:
     counts = _filtered(query, skip="status").aggregate(
-        active=Count("id", filter=Q(removed_at__isnull=True)), removed=Count("id", filter=Q(removed_at__isnull=False))
+        active=Count("id", filter=Q(removed_at__isnull=True)),
+        removed=Count("id", filter=Q(removed_at__isnull=False)),
     )
     counts["all"] = counts["active"] + counts["removed"]
-    options = [FacetOption(value, label, counts[value], value == query.status) for value, label in STATUSES]
+    options = [
+        FacetOption(value, label, counts[value], value == query.status) for value, label in STATUSES
+    ]
     return FacetCounts("status", "Status", options, query.status)
 
 
@@ -240,5 +244,9 @@ def device_detail(*, pk: int) -> Device:
 
 
 def device_history(*, device: Device, page: str | None) -> Page:
-    changes = DeviceChange.objects.filter(device=device).select_related("run").order_by("-changed_at", "-id")
+    changes = (
+        DeviceChange.objects.filter(device=device)
+        .select_related("run")
+        .order_by("-changed_at", "-id")
+    )
     return Paginator(changes, HISTORY_PAGE_SIZE).get_page(page)

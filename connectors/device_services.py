@@ -1,5 +1,6 @@
 """Writes to devices: batched upserts keyed on (connector, source id), drift
 rows for every changed virtualization field, removal after a complete run."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -14,7 +15,14 @@ from .models import InboundConnector, Run
 
 BATCH_SIZE = 500
 WRITTEN_FIELDS = RECORD_FIELDS + (
-    "environment_name", "region", "hostname", "hypervisor_name", "desktop_broker", "removed_at", "last_update", "last_seen_run",
+    "environment_name",
+    "region",
+    "hostname",
+    "hypervisor_name",
+    "desktop_broker",
+    "removed_at",
+    "last_update",
+    "last_seen_run",
 )
 
 
@@ -30,7 +38,9 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
-def devices_upsert(*, connector: InboundConnector, run: Run, records: Iterable[DeviceRecord], now: datetime) -> UpsertCounts:
+def devices_upsert(
+    *, connector: InboundConnector, run: Run, records: Iterable[DeviceRecord], now: datetime
+) -> UpsertCounts:
     """Store records in batches. None means "not known in this run": a new
     device gets an empty value, an existing one keeps its own."""
     counts = UpsertCounts()
@@ -45,23 +55,46 @@ def devices_upsert(*, connector: InboundConnector, run: Run, records: Iterable[D
     return counts
 
 
-def _upsert_batch(connector: InboundConnector, run: Run, batch: dict[str, DeviceRecord], now: datetime) -> UpsertCounts:
+def _upsert_batch(
+    connector: InboundConnector, run: Run, batch: dict[str, DeviceRecord], now: datetime
+) -> UpsertCounts:
     counts = UpsertCounts()
     with transaction.atomic():
-        existing = {d.source_id: d for d in Device.objects.filter(connector=connector, source_id__in=list(batch))}
+        existing = {
+            d.source_id: d
+            for d in Device.objects.filter(connector=connector, source_id__in=list(batch))
+        }
         to_create, to_update, changes, confirmed = [], [], [], []
         for source_id, record in batch.items():
-            values = stored_values(record, environment_name=connector.environment_name, region=connector.region)
+            values = stored_values(
+                record, environment_name=connector.environment_name, region=connector.region
+            )
             device = existing.get(source_id)
             if device is None:
                 clean = {k: ("" if v is None else v) for k, v in values.items()}
-                to_create.append(Device(connector=connector, source_id=source_id, last_seen_run=run, last_update=now, **clean))
+                to_create.append(
+                    Device(
+                        connector=connector,
+                        source_id=source_id,
+                        last_seen_run=run,
+                        last_update=now,
+                        **clean,
+                    )
+                )
                 continue
             changed = [k for k, v in values.items() if v is not None and getattr(device, k) != v]
             for name in changed:
                 if name in TRACKED_FIELDS:
-                    changes.append(DeviceChange(device=device, run=run, field=name, old_value=getattr(device, name) or "",
-                                                new_value=values[name] or "", changed_at=now))
+                    changes.append(
+                        DeviceChange(
+                            device=device,
+                            run=run,
+                            field=name,
+                            old_value=getattr(device, name) or "",
+                            new_value=values[name] or "",
+                            changed_at=now,
+                        )
+                    )
                 setattr(device, name, values[name])
             if changed or device.removed_at is not None:
                 device.removed_at, device.last_update, device.last_seen_run = None, now, run
@@ -75,7 +108,11 @@ def _upsert_batch(connector: InboundConnector, run: Run, batch: dict[str, Device
             DeviceChange.objects.bulk_create(changes)
         if confirmed:
             Device.objects.filter(pk__in=confirmed).update(last_update=now, last_seen_run=run)
-    counts.created, counts.updated, counts.unchanged = len(to_create), len(to_update), len(confirmed)
+    counts.created, counts.updated, counts.unchanged = (
+        len(to_create),
+        len(to_update),
+        len(confirmed),
+    )
     return counts
 
 

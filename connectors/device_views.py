@@ -1,4 +1,5 @@
 """Devices: the browsable list, its exports, and one device with its history."""
+
 from urllib.parse import urlencode
 
 from django.http import Http404, StreamingHttpResponse
@@ -13,9 +14,16 @@ from . import exports
 from .device_models import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 
 SOURCE_LABELS = {
-    "workspace_id": "WorkSpace ID", "session_id": "Session ID", "pool_id": "Pool ID", "bundle_id": "Bundle ID",
-    "image_id": "Image ID", "directory_id": "Directory ID", "user_name": "User", "state": "State",
-    "ip_address": "IP address", "running_mode": "Running mode",
+    "workspace_id": "WorkSpace ID",
+    "session_id": "Session ID",
+    "pool_id": "Pool ID",
+    "bundle_id": "Bundle ID",
+    "image_id": "Image ID",
+    "directory_id": "Directory ID",
+    "user_name": "User",
+    "state": "State",
+    "ip_address": "IP address",
+    "running_mode": "Running mode",
 }
 # (sort key, UI label, NQL name) of the table's columns, in order.
 COLUMNS = (
@@ -32,10 +40,16 @@ def _columns(query: selectors.DeviceQuery) -> list[dict]:
         current = query.sort.removeprefix("-") == key
         descending = current and query.sort.startswith("-")
         sort = key if descending or not current else f"-{key}"
-        columns.append({
-            "key": key, "label": label, "nql": nql, "current": current, "descending": descending,
-            "url": "?" + urlencode(query.params(sort=sort, page=None)),
-        })
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "nql": nql,
+                "current": current,
+                "descending": descending,
+                "url": "?" + urlencode(query.params(sort=sort, page=None)),
+            }
+        )
     return columns
 
 
@@ -47,7 +61,9 @@ class DeviceListView(PermissionMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         query = selectors.device_query_parse(params=self.request.GET)
         facets = selectors.device_facets(query=query)
-        page = selectors.device_page(query=query, page=self.request.GET.get("page"), total=facets.total)
+        page = selectors.device_page(
+            query=query, page=self.request.GET.get("page"), total=facets.total
+        )
         params = query.params()
         ctx.update(
             device_query=query,
@@ -125,7 +141,10 @@ class DeviceDetailView(PermissionMixin, TemplateView):
             change.label = labels.get(change.field, change.field)
         ctx.update(
             device=device,
-            fields=[(label, nql, getattr(device, attr), attr) for label, nql, attr in VIRTUALIZATION_FIELDS],
+            fields=[
+                (label, nql, getattr(device, attr), attr)
+                for label, nql, attr in VIRTUALIZATION_FIELDS
+            ],
             source=[(SOURCE_LABELS[attr], getattr(device, attr)) for attr in SOURCE_FIELDS],
             history=history,
             page_obj=history,

@@ -12,6 +12,7 @@ lines; each line can be POSTed as it is. The `X-Total-Parts` header says how
 many lines to expect (an empty view gives no line: the API refuses an empty
 `enrichments`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -92,10 +93,22 @@ def enrichment_of(device: Device) -> dict:
     fields = []
     for _, nql, attr in VIRTUALIZATION_FIELDS:
         value = getattr(device, attr)
-        value = _timestamp(value) if attr == "last_update" else ENRICHMENT_VALUE_MAP.get(attr, {}).get(value, value)
+        value = (
+            _timestamp(value)
+            if attr == "last_update"
+            else ENRICHMENT_VALUE_MAP.get(attr, {}).get(value, value)
+        )
         if value != "":
-            fields.append({"name": ENRICHMENT_FIELD_PREFIX + nql.removeprefix("virtualization."), "value": value})
-    return {"identification": [{"name": ENRICHMENT_ID_FIELD, "value": device.name}], "fields": fields}
+            fields.append(
+                {
+                    "name": ENRICHMENT_FIELD_PREFIX + nql.removeprefix("virtualization."),
+                    "value": value,
+                }
+            )
+    return {
+        "identification": [{"name": ENRICHMENT_ID_FIELD, "value": device.name}],
+        "fields": fields,
+    }
 
 
 def enrichment_parts(*, count: int) -> int:
@@ -118,4 +131,6 @@ def _document_lines(enrichments: Iterable[dict], batch_size: int) -> Iterator[st
 def export_enrichment_lines(*, devices: QuerySet[Device]) -> Iterator[str]:
     """JSON Lines: one Enrichment API request body per line, at most
     ENRICHMENT_BATCH_SIZE enrichments each."""
-    return _buffered(_document_lines((enrichment_of(d) for d in _rows(devices)), ENRICHMENT_BATCH_SIZE))
+    return _buffered(
+        _document_lines((enrichment_of(d) for d in _rows(devices)), ENRICHMENT_BATCH_SIZE)
+    )

@@ -1,4 +1,5 @@
 """The AWS WorkSpaces connector form: a General tab and a Parameters tab."""
+
 from django import forms
 
 from credentials.models import Credential, Protocol
@@ -19,7 +20,9 @@ class CredentialChoiceField(forms.ModelChoiceField):
 
 
 class ConnectorForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text=InboundConnector._meta.get_field("name").help_text)
+    name = forms.CharField(
+        max_length=100, help_text=InboundConnector._meta.get_field("name").help_text
+    )
     nql_id = forms.CharField(
         label="NQL ID",
         max_length=200,
@@ -27,8 +30,12 @@ class ConnectorForm(forms.Form):
         help_text="Suggested from the name; lowercase letters, digits and underscores. It cannot be changed after the first save.",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
-    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    recurrence = forms.TypedChoiceField(coerce=int, choices=Recurrence.choices, initial=Recurrence.HOURLY)
+    description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    recurrence = forms.TypedChoiceField(
+        coerce=int, choices=Recurrence.choices, initial=Recurrence.HOURLY
+    )
     credential = CredentialChoiceField(
         label="Credentials",
         queryset=Credential.objects.filter(protocol=Protocol.AWS_IAM).order_by("name"),
@@ -37,7 +44,8 @@ class ConnectorForm(forms.Form):
     )
     region = forms.ChoiceField(help_text="The AWS region where the WorkSpaces are.")
     environment_name = forms.CharField(
-        max_length=100, help_text="Enriched devices reference this name in NQL (virtualization.environment_name)."
+        max_length=100,
+        help_text="Enriched devices reference this name in NQL (virtualization.environment_name).",
     )
 
     def __init__(self, *args, instance: InboundConnector | None = None, **kwargs):
@@ -45,16 +53,22 @@ class ConnectorForm(forms.Form):
         if instance is not None:
             kwargs["initial"] = {
                 **(kwargs.get("initial") or {}),
-                "name": instance.name, "nql_id": instance.nql_id, "description": instance.description,
-                "recurrence": instance.recurrence, "credential": instance.credential_id,
-                "region": instance.region, "environment_name": instance.environment_name,
+                "name": instance.name,
+                "nql_id": instance.nql_id,
+                "description": instance.description,
+                "recurrence": instance.recurrence,
+                "credential": instance.credential_id,
+                "region": instance.region,
+                "environment_name": instance.environment_name,
             }
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "Select a region")] + region_choices()
         if instance is not None:
             # Locked after the first save: Django ignores any posted value of a disabled field.
             self.fields["nql_id"].disabled = True
-            self.fields["nql_id"].help_text = "Locked: the NQL ID cannot be changed after the first save."
+            self.fields[
+                "nql_id"
+            ].help_text = "Locked: the NQL ID cannot be changed after the first save."
 
     @property
     def unfinished_credentials(self) -> list[Credential]:
@@ -80,7 +94,9 @@ class ConnectorForm(forms.Form):
             value = nql_id_suggest(self.cleaned_data.get("name", "") or self.data.get("name", ""))
         nql_id_validate(value)
         if InboundConnector.objects.filter(nql_id=value).exists():
-            raise forms.ValidationError(f"The NQL ID '{value}' is already used by another connector.")
+            raise forms.ValidationError(
+                f"The NQL ID '{value}' is already used by another connector."
+            )
         return value
 
     def clean_credential(self) -> Credential:
@@ -112,6 +128,11 @@ class ConnectorForm(forms.Form):
     def to_data(self) -> ConnectorData:
         c = self.cleaned_data
         return ConnectorData(
-            name=c["name"], nql_id=c["nql_id"], description=c["description"], recurrence=c["recurrence"],
-            credential_id=c["credential"].pk, region=c["region"], environment_name=c["environment_name"],
+            name=c["name"],
+            nql_id=c["nql_id"],
+            description=c["description"],
+            recurrence=c["recurrence"],
+            credential_id=c["credential"].pk,
+            region=c["region"],
+            environment_name=c["environment_name"],
         )

@@ -1,5 +1,6 @@
 """What every inbound connector type shares: the connector, its runs, the
 devices it enriches and their history of changes."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,7 +14,9 @@ class NqlIdLocked(ValidationError):
     """Raised when anything tries to change a saved connector's NQL ID."""
 
     def __init__(self) -> None:
-        super().__init__("The NQL ID cannot be changed after the connector is saved.", code="nql_id_locked")
+        super().__init__(
+            "The NQL ID cannot be changed after the connector is saved.", code="nql_id_locked"
+        )
 
 
 class ConnectorQuerySet(models.QuerySet):
@@ -29,7 +32,9 @@ class ConnectorQuerySet(models.QuerySet):
 
 
 class InboundConnector(models.Model):
-    name = models.CharField(max_length=100, help_text="A meaningful name; it appears on the administration pages.")
+    name = models.CharField(
+        max_length=100, help_text="A meaningful name; it appears on the administration pages."
+    )
     nql_id = models.CharField(
         "NQL ID",
         max_length=64,
@@ -38,11 +43,18 @@ class InboundConnector(models.Model):
         " starting with a letter. It cannot be changed after the first save.",
     )
     connector_type = models.CharField(
-        max_length=32, choices=ConnectorType.choices, default=ConnectorType.AWS_WORKSPACES, editable=False
+        max_length=32,
+        choices=ConnectorType.choices,
+        default=ConnectorType.AWS_WORKSPACES,
+        editable=False,
     )
-    description = models.TextField(blank=True, max_length=2000, help_text="The purpose and behaviour of the connector.")
+    description = models.TextField(
+        blank=True, max_length=2000, help_text="The purpose and behaviour of the connector."
+    )
     recurrence = models.PositiveIntegerField(
-        choices=Recurrence.choices, default=Recurrence.HOURLY, help_text="How often the connector runs."
+        choices=Recurrence.choices,
+        default=Recurrence.HOURLY,
+        help_text="How often the connector runs.",
     )
     credential = models.ForeignKey(
         "credentials.Credential",
@@ -50,13 +62,23 @@ class InboundConnector(models.Model):
         related_name="connectors",
         help_text="The AWS IAM credential used to assume the role in the customer's account.",
     )
-    region = models.CharField(max_length=32, help_text="The AWS region where the WorkSpaces are, such as us-east-1.")
-    environment_name = models.CharField(
-        max_length=100, help_text="Enriched devices reference this name in NQL (virtualization.environment_name)."
+    region = models.CharField(
+        max_length=32, help_text="The AWS region where the WorkSpaces are, such as us-east-1."
     )
-    enabled = models.BooleanField(default=True, help_text="Disabled connectors do not run on their schedule.")
+    environment_name = models.CharField(
+        max_length=100,
+        help_text="Enriched devices reference this name in NQL (virtualization.environment_name).",
+    )
+    enabled = models.BooleanField(
+        default=True, help_text="Disabled connectors do not run on their schedule."
+    )
     periodic_task = models.OneToOneField(
-        "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -85,7 +107,9 @@ class InboundConnector(models.Model):
         if self.pk is not None:
             saved = getattr(self, "_saved_nql_id", None)
             if saved is None:
-                saved = type(self).objects.filter(pk=self.pk).values_list("nql_id", flat=True).first()
+                saved = (
+                    type(self).objects.filter(pk=self.pk).values_list("nql_id", flat=True).first()
+                )
             if saved is not None and saved != self.nql_id:
                 raise NqlIdLocked()
         super().save(*args, **kwargs)
@@ -102,15 +126,23 @@ class InboundConnector(models.Model):
 class Run(models.Model):
     connector = models.ForeignKey(InboundConnector, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    trigger = models.CharField(max_length=16, choices=RunTrigger.choices, default=RunTrigger.SCHEDULE)
+    trigger = models.CharField(
+        max_length=16, choices=RunTrigger.choices, default=RunTrigger.SCHEDULE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="A running run whose lease has expired was left by a dead worker."
+        null=True,
+        blank=True,
+        help_text="A running run whose lease has expired was left by a dead worker.",
     )
-    owner = models.CharField(max_length=64, blank=True, help_text="Token of the worker that claimed the run.")
-    worker = models.CharField(max_length=255, blank=True, help_text="The Celery worker (host name) that ran it.")
+    owner = models.CharField(
+        max_length=64, blank=True, help_text="Token of the worker that claimed the run."
+    )
+    worker = models.CharField(
+        max_length=255, blank=True, help_text="The Celery worker (host name) that ran it."
+    )
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -131,10 +163,15 @@ class Run(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["connector"], condition=models.Q(status="running"), name="one_running_run_per_connector"
+                fields=["connector"],
+                condition=models.Q(status="running"),
+                name="one_running_run_per_connector",
             )
         ]
-        indexes = [models.Index(fields=["connector", "-created_at"]), models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["connector", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Run {self.pk} of {self.connector_id} ({self.status})"

@@ -1,4 +1,5 @@
 """NQL IDs: how a connector is referenced in NQL queries."""
+
 import re
 import unicodedata
 
@@ -21,11 +22,14 @@ def nql_id_validate(value: str) -> str:
     if not value:
         raise ValidationError("Enter an NQL ID.", code="required")
     if len(value) > NQL_ID_MAX:
-        raise ValidationError(f"At most {NQL_ID_MAX} characters (this one has {len(value)}).", code="max_length")
+        raise ValidationError(
+            f"At most {NQL_ID_MAX} characters (this one has {len(value)}).", code="max_length"
+        )
     if not value[0].isalpha() or not value[0].islower() or not value[0].isascii():
         raise ValidationError("The NQL ID must start with a lowercase letter.", code="start")
     if not NQL_ID_RE.fullmatch(value):
         raise ValidationError(
-            "Use only lowercase letters, digits and underscores (for example aws_prod_eu).", code="chars"
+            "Use only lowercase letters, digits and underscores (for example aws_prod_eu).",
+            code="chars",
         )
     return value

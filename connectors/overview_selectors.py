@@ -1,5 +1,6 @@
 """Reads for the overview (home) page: a constant number of queries, each a
 single aggregate or GROUP BY, whatever the number of devices and runs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ class DayRuns:
 def overview_totals() -> dict[str, int]:
     """Active and removed devices, and connectors: two queries."""
     totals = Device.objects.aggregate(
-        active=Count("id", filter=Q(removed_at__isnull=True)), removed=Count("id", filter=Q(removed_at__isnull=False))
+        active=Count("id", filter=Q(removed_at__isnull=True)),
+        removed=Count("id", filter=Q(removed_at__isnull=False)),
     )
     totals["connectors"] = InboundConnector.objects.count()
     return totals
@@ -85,17 +87,26 @@ def overview_devices_by(*, attr: str, param: str, title: str, top: int = TOP) ->
     )
     base = reverse("devices:list")
     bars = [
-        Bar(label=value or "(blank)", value=n, url=f"{base}?{urlencode({param: value or EMPTY_VALUE})}")
+        Bar(
+            label=value or "(blank)",
+            value=n,
+            url=f"{base}?{urlencode({param: value or EMPTY_VALUE})}",
+        )
         for value, n in rows[:top]
     ]
     rest = rows[top:]
     if rest:
-        bars.append(Bar(label=f"Other ({len(rest)} values)", value=sum(n for _, n in rest), other=True))
+        bars.append(
+            Bar(label=f"Other ({len(rest)} values)", value=sum(n for _, n in rest), other=True)
+        )
     return Breakdown(title=title, bars=bars)
 
 
 def overview_breakdowns() -> list[Breakdown]:
-    return [overview_devices_by(attr=attr, param=param, title=title) for attr, param, title in DEVICE_BREAKDOWNS]
+    return [
+        overview_devices_by(attr=attr, param=param, title=title)
+        for attr, param, title in DEVICE_BREAKDOWNS
+    ]
 
 
 def overview_connectors(*, limit: int = CONNECTORS_SHOWN) -> list[InboundConnector]:

@@ -6,6 +6,7 @@ loses is recorded as skipped. The claimer holds a lease it renews while it
 works; a run whose lease expired was left by a dead worker and is marked
 failed before the next run goes ahead.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,12 @@ from django.utils import timezone
 from .aws_workspaces import aws
 from .aws_workspaces.collector import CollectionFailed, collect_connector
 from .choices import RunStatus, RunTrigger
-from .device_services import UpsertCounts, devices_mark_removed, devices_refresh_statistics, devices_upsert
+from .device_services import (
+    UpsertCounts,
+    devices_mark_removed,
+    devices_refresh_statistics,
+    devices_upsert,
+)
 from .models import InboundConnector, Run
 
 log = logging.getLogger(__name__)
@@ -41,12 +47,16 @@ def runs_reap_stale(*, connector: InboundConnector | None = None) -> int:
     if connector is not None:
         stale = stale.filter(connector=connector)
     return stale.update(
-        status=RunStatus.FAILED, finished_at=timezone.now(), error_code="WorkerLost",
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error_code="WorkerLost",
         error_message="The worker running this collection stopped responding (killed or lost); the next run goes ahead.",
     )
 
 
-def run_claim(*, connector: InboundConnector, run_id: int | None, trigger: str, owner: str, worker: str = "") -> Run | None:
+def run_claim(
+    *, connector: InboundConnector, run_id: int | None, trigger: str, owner: str, worker: str = ""
+) -> Run | None:
     """Move a queued run (or a new one) to running, or record it as skipped."""
     runs_reap_stale(connector=connector)
     if run_id is None:
@@ -59,14 +69,18 @@ def run_claim(*, connector: InboundConnector, run_id: int | None, trigger: str, 
     try:
         with transaction.atomic():
             claimed = Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-                status=RunStatus.RUNNING, owner=owner, worker=worker[:255], started_at=now,
+                status=RunStatus.RUNNING,
+                owner=owner,
+                worker=worker[:255],
+                started_at=now,
                 lease_expires_at=now + timedelta(seconds=lease_seconds()),
             )
     except IntegrityError:
         claimed = 0
     if not claimed:
         Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-            status=RunStatus.SKIPPED, finished_at=now,
+            status=RunStatus.SKIPPED,
+            finished_at=now,
             error_message="Another run of this connector was in progress; this trigger was skipped.",
         )
         return None
@@ -81,10 +95,16 @@ def _finish(run: Run, owner: str, **values) -> None:
 
 
 def run_execute(
-    *, connector_id: int, run_id: int | None = None, trigger: str = RunTrigger.SCHEDULE,
-    on_progress: Callable[[Run], None] | None = None, worker: str = "",
+    *,
+    connector_id: int,
+    run_id: int | None = None,
+    trigger: str = RunTrigger.SCHEDULE,
+    on_progress: Callable[[Run], None] | None = None,
+    worker: str = "",
 ) -> Run | None:
-    connector = InboundConnector.objects.select_related("credential").filter(pk=connector_id).first()
+    connector = (
+        InboundConnector.objects.select_related("credential").filter(pk=connector_id).first()
+    )
     if connector is None:
         log.warning("run for connector %s skipped: the connector no longer exists", connector_id)
         return None
@@ -103,8 +123,13 @@ def run_execute(
         last_beat = time.monotonic()
         run.pages_fetched, run.seen = progress.pages, progress.seen
         Run.objects.filter(pk=run.pk, owner=owner).update(
-            pages_fetched=progress.pages, seen=progress.seen, created=counts.created, updated=counts.updated,
-            unchanged=counts.unchanged, api_calls=dict(stats.calls), throttled=stats.throttled,
+            pages_fetched=progress.pages,
+            seen=progress.seen,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            api_calls=dict(stats.calls),
+            throttled=stats.throttled,
             lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
         )
         if on_progress:
@@ -114,39 +139,79 @@ def run_execute(
     result: dict = {}
     collector = None
     try:
-        collector, batches = COLLECTORS[connector.connector_type](connector, stats=stats, on_page=heartbeat)
+        collector, batches = COLLECTORS[connector.connector_type](
+            connector, stats=stats, on_page=heartbeat
+        )
         with closing(batches):  # stops the collector's threads at once if storage fails
             for batch in batches:
-                counts.add(devices_upsert(connector=connector, run=run, records=batch, now=timezone.now()))
+                counts.add(
+                    devices_upsert(connector=connector, run=run, records=batch, now=timezone.now())
+                )
         if collector.complete:
-            result.update(status=RunStatus.SUCCEEDED, removed=devices_mark_removed(connector=connector, run=run, now=timezone.now()))
+            result.update(
+                status=RunStatus.SUCCEEDED,
+                removed=devices_mark_removed(connector=connector, run=run, now=timezone.now()),
+            )
         else:
             first = collector.errors[0]
             others = "; ".join(f"{e.action}: {e.code}" for e in collector.errors[1:])
             result.update(
-                status=RunStatus.PARTIAL, error_code=first.code, error_action=first.action, request_id=first.request_id,
+                status=RunStatus.PARTIAL,
+                error_code=first.code,
+                error_action=first.action,
+                request_id=first.request_id,
                 error_message=f"{first.message} (WorkSpaces were stored with what is known; nothing was marked removed)"
                 + (f". Also: {others}" if others else ""),
             )
     except CollectionFailed as exc:
         e = exc.error
-        result.update(status=RunStatus.FAILED, error_code=e.code, error_action=e.action, request_id=e.request_id,
-                      error_message=f"{e.message} {exc.hint}".strip())
+        result.update(
+            status=RunStatus.FAILED,
+            error_code=e.code,
+            error_action=e.action,
+            request_id=e.request_id,
+            error_message=f"{e.message} {exc.hint}".strip(),
+        )
     except SoftTimeLimitExceeded:
-        result.update(status=RunStatus.FAILED, error_code="TimeLimit", error_message="The run exceeded its time limit.")
+        result.update(
+            status=RunStatus.FAILED,
+            error_code="TimeLimit",
+            error_message="The run exceeded its time limit.",
+        )
     except Exception as exc:  # a run row must never stay `running`
         log.exception("run %s of connector %s crashed", run.pk, connector.nql_id)
-        result.update(status=RunStatus.FAILED, error_code=type(exc).__name__, error_message=str(exc)[:2000])
-    if result.get("error_message"):  # AWS messages never carry it today; make sure no run row ever does
-        result["error_message"] = result["error_message"].replace(connector.credential.external_id, "[external id]")
+        result.update(
+            status=RunStatus.FAILED, error_code=type(exc).__name__, error_message=str(exc)[:2000]
+        )
+    if result.get(
+        "error_message"
+    ):  # AWS messages never carry it today; make sure no run row ever does
+        result["error_message"] = result["error_message"].replace(
+            connector.credential.external_id, "[external id]"
+        )
     progress = collector.progress if collector else None
     _finish(
-        run, owner, seen=progress.seen if progress else 0, pages_fetched=progress.pages if progress else 0,
-        created=counts.created, updated=counts.updated, unchanged=counts.unchanged,
-        api_calls=dict(stats.calls), throttled=stats.throttled, **result,
+        run,
+        owner,
+        seen=progress.seen if progress else 0,
+        pages_fetched=progress.pages if progress else 0,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        api_calls=dict(stats.calls),
+        throttled=stats.throttled,
+        **result,
     )
     run.refresh_from_db()
     devices_refresh_statistics(created=run.created, removed=run.removed)
-    log.info("run %s of connector %s %s: %s seen, %s created, %s updated, %s removed", run.pk, connector.nql_id,
-             run.status, run.seen, run.created, run.updated, run.removed)
+    log.info(
+        "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",
+        run.pk,
+        connector.nql_id,
+        run.status,
+        run.seen,
+        run.created,
+        run.updated,
+        run.removed,
+    )
     return run

@@ -7,6 +7,7 @@ connector runs at once, then on its interval. Saving a
 PeriodicTask through the ORM bumps django-celery-beat's change marker, so a
 running beat picks the change up without a restart.
 """
+
 import json
 
 from django.utils import timezone
@@ -18,8 +19,14 @@ TASK_NAME = "connectors.tasks.run_connector"
 
 
 def interval_for(minutes: int) -> IntervalSchedule:
-    schedule = IntervalSchedule.objects.filter(every=minutes, period=IntervalSchedule.MINUTES).order_by("pk").first()
-    return schedule or IntervalSchedule.objects.create(every=minutes, period=IntervalSchedule.MINUTES)
+    schedule = (
+        IntervalSchedule.objects.filter(every=minutes, period=IntervalSchedule.MINUTES)
+        .order_by("pk")
+        .first()
+    )
+    return schedule or IntervalSchedule.objects.create(
+        every=minutes, period=IntervalSchedule.MINUTES
+    )
 
 
 def periodic_task_sync(*, connector: InboundConnector) -> PeriodicTask:

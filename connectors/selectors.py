@@ -1,4 +1,5 @@
 """Reads of connectors and runs, shaped for the pages (constant query count)."""
+
 from datetime import datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -12,7 +13,12 @@ def connector_active_device_counts() -> dict[int, int]:
     """Active devices per connector: one GROUP BY, cached until devices change."""
 
     def compute() -> dict[int, int]:
-        rows = Device.objects.filter(removed_at__isnull=True).order_by().values_list("connector").annotate(n=Count("pk"))
+        rows = (
+            Device.objects.filter(removed_at__isnull=True)
+            .order_by()
+            .values_list("connector")
+            .annotate(n=Count("pk"))
+        )
         return dict(rows)
 
     return cached_counts("devices-per-connector", "", compute)
@@ -27,9 +33,15 @@ def with_device_counts(connectors):
 
 
 def connector_list() -> QuerySet[InboundConnector]:
-    last_run = Run.objects.filter(connector=OuterRef("pk")).exclude(status="skipped").order_by("-created_at", "-id")
+    last_run = (
+        Run.objects.filter(connector=OuterRef("pk"))
+        .exclude(status="skipped")
+        .order_by("-created_at", "-id")
+    )
     return (
-        InboundConnector.objects.select_related("credential", "periodic_task", "periodic_task__interval")
+        InboundConnector.objects.select_related(
+            "credential", "periodic_task", "periodic_task__interval"
+        )
         .annotate(
             last_run_status=Subquery(last_run.values("status")[:1]),
             last_run_at=Subquery(last_run.values("created_at")[:1]),
@@ -42,28 +54,41 @@ def connector_detail(*, pk: int) -> InboundConnector:
     return connector_list().get(pk=pk)
 
 
-def connector_next_run(connector: InboundConnector, *, now: datetime | None = None) -> datetime | None:
+def connector_next_run(
+    connector: InboundConnector, *, now: datetime | None = None
+) -> datetime | None:
     """When beat will next fire the connector (None when disabled)."""
     task = connector.periodic_task
     if not connector.enabled or task is None or not task.enabled:
         return None
     now = now or timezone.now()
     # Beat saves last_run_at only every few minutes: the newest run row is fresher.
-    known = [t for t in (task.last_run_at, getattr(connector, "last_run_at", None)) if t is not None]
+    known = [
+        t for t in (task.last_run_at, getattr(connector, "last_run_at", None)) if t is not None
+    ]
     if not known:
         return now
     return max(max(known) + timedelta(minutes=connector.recurrence), now)
 
 
 def connector_runs(*, connector: InboundConnector) -> QuerySet[Run]:
-    return Run.objects.filter(connector=connector).select_related("triggered_by").order_by("-created_at", "-id")
+    return (
+        Run.objects.filter(connector=connector)
+        .select_related("triggered_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def connector_active_run(*, connector: InboundConnector) -> Run | None:
-    return Run.objects.filter(connector=connector, status__in=["queued", "running"]).order_by("-created_at").first()
+    return (
+        Run.objects.filter(connector=connector, status__in=["queued", "running"])
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def connector_device_counts(*, connector: InboundConnector) -> dict[str, int]:
     return Device.objects.filter(connector=connector).aggregate(
-        active=Count("pk", filter=Q(removed_at__isnull=True)), removed=Count("pk", filter=Q(removed_at__isnull=False))
+        active=Count("pk", filter=Q(removed_at__isnull=True)),
+        removed=Count("pk", filter=Q(removed_at__isnull=False)),
     )

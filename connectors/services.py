@@ -1,4 +1,5 @@
 """Writes to connectors. Views, forms, admin and commands call these."""
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -31,15 +32,28 @@ def _unique_nql_id(base: str) -> str:
     return candidate
 
 
-AUDITED = ("name", "nql_id", "description", "recurrence", "credential_id", "region", "environment_name", "enabled")
+AUDITED = (
+    "name",
+    "nql_id",
+    "description",
+    "recurrence",
+    "credential_id",
+    "region",
+    "environment_name",
+    "enabled",
+)
 
 
-def connector_save(*, data: ConnectorData, connector: InboundConnector | None = None, user=None) -> InboundConnector:
+def connector_save(
+    *, data: ConnectorData, connector: InboundConnector | None = None, user=None
+) -> InboundConnector:
     """Create (connector=None) or update a connector and its schedule in one
     transaction. The NQL ID is taken on creation only; on update a different
     one raises NqlIdLocked."""
     creating = connector is None
-    before = {} if creating else audit_snapshot(InboundConnector.objects.get(pk=connector.pk), AUDITED)
+    before = (
+        {} if creating else audit_snapshot(InboundConnector.objects.get(pk=connector.pk), AUDITED)
+    )
     with transaction.atomic():
         if connector is None:
             connector = InboundConnector(
@@ -60,17 +74,29 @@ def connector_save(*, data: ConnectorData, connector: InboundConnector | None = 
         schedules.periodic_task_sync(connector=connector)
         changes = audit_diff(before, audit_snapshot(connector, AUDITED))
         if creating or changes:
-            audit_record(actor=user, action="created" if creating else "changed", obj=connector,
-                         object_type="connector", changes=changes)
+            audit_record(
+                actor=user,
+                action="created" if creating else "changed",
+                obj=connector,
+                object_type="connector",
+                changes=changes,
+            )
     return connector
 
 
-def connector_set_enabled(*, connector: InboundConnector, enabled: bool, user=None) -> InboundConnector:
+def connector_set_enabled(
+    *, connector: InboundConnector, enabled: bool, user=None
+) -> InboundConnector:
     with transaction.atomic():
         connector.enabled = enabled
         connector.save(update_fields=["enabled", "updated_at"])
         schedules.periodic_task_sync(connector=connector)
-        audit_record(actor=user, action="enabled" if enabled else "disabled", obj=connector, object_type="connector")
+        audit_record(
+            actor=user,
+            action="enabled" if enabled else "disabled",
+            obj=connector,
+            object_type="connector",
+        )
     return connector
 
 

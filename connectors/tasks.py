@@ -1,4 +1,5 @@
 """Celery tasks stay thin: they take ids (never credentials), and call a service."""
+
 from celery import shared_task
 
 from .choices import RunTrigger
@@ -9,6 +10,8 @@ def run_connector(self, connector_id: int, run_id: int | None = None) -> None:
     from .runs import run_execute
 
     run_execute(
-        connector_id=connector_id, run_id=run_id, trigger=RunTrigger.MANUAL if run_id else RunTrigger.SCHEDULE,
+        connector_id=connector_id,
+        run_id=run_id,
+        trigger=RunTrigger.MANUAL if run_id else RunTrigger.SCHEDULE,
         worker=self.request.hostname or "",
     )

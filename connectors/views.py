@@ -59,7 +59,10 @@ class ConnectorCreateView(_ConnectorFormView):
 
     def form_valid(self, form):
         connector = services.connector_save(data=form.to_data(), user=self.request.user)
-        messages.success(self.request, f"Connector '{connector.name}' created. Its NQL ID '{connector.nql_id}' is now fixed.")
+        messages.success(
+            self.request,
+            f"Connector '{connector.name}' created. Its NQL ID '{connector.nql_id}' is now fixed.",
+        )
         return redirect(connector)
 
 
@@ -72,8 +75,13 @@ class ConnectorEditView(_ConnectorFormView):
 
     def form_valid(self, form):
         if self.request.POST.get("nql_id", self.instance.nql_id) != self.instance.nql_id:
-            messages.warning(self.request, "The NQL ID cannot be changed after the first save; it was kept as it is.")
-        services.connector_save(data=form.to_data(), connector=self.instance, user=self.request.user)
+            messages.warning(
+                self.request,
+                "The NQL ID cannot be changed after the first save; it was kept as it is.",
+            )
+        services.connector_save(
+            data=form.to_data(), connector=self.instance, user=self.request.user
+        )
         messages.success(self.request, f"Connector '{self.instance.name}' saved.")
         return redirect(self.instance)
 
@@ -121,13 +129,18 @@ class ConnectorDeleteView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(connector=self.connector, device_counts=selectors.connector_device_counts(connector=self.connector))
+        ctx.update(
+            connector=self.connector,
+            device_counts=selectors.connector_device_counts(connector=self.connector),
+        )
         return ctx
 
     def post(self, request, *args, **kwargs):
         name = self.connector.name
         services.connector_delete(connector=self.connector, user=request.user)
-        messages.success(request, f"Connector '{name}' deleted, with its schedule, runs and devices.")
+        messages.success(
+            request, f"Connector '{name}' deleted, with its schedule, runs and devices."
+        )
         return redirect(reverse("connectors:list"))
 
 
@@ -138,7 +151,10 @@ class ConnectorRunNowView(PermissionMixin, View):
         connector = get_object_or_404(InboundConnector, pk=pk)
         active = selectors.connector_active_run(connector=connector)
         if active is not None:
-            messages.info(request, f"A run is already {active.get_status_display().lower()}; it was not started twice.")
+            messages.info(
+                request,
+                f"A run is already {active.get_status_display().lower()}; it was not started twice.",
+            )
         else:
             services.connector_run_now(connector=connector, user=request.user)
             messages.success(request, "Run queued. It appears below and updates as it progresses.")
@@ -150,7 +166,13 @@ class ConnectorToggleView(PermissionMixin, View):
 
     def post(self, request, pk: int):
         connector = get_object_or_404(InboundConnector, pk=pk)
-        services.connector_set_enabled(connector=connector, enabled=not connector.enabled, user=request.user)
-        state = "enabled: it runs on its schedule" if connector.enabled else "disabled: its schedule is paused"
+        services.connector_set_enabled(
+            connector=connector, enabled=not connector.enabled, user=request.user
+        )
+        state = (
+            "enabled: it runs on its schedule"
+            if connector.enabled
+            else "disabled: its schedule is paused"
+        )
         messages.success(request, f"Connector '{connector.name}' {state}.")
         return redirect(connector)

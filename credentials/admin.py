@@ -24,7 +24,15 @@ class CredentialAdmin(admin.ModelAdmin):
     list_filter = ("protocol",)
     search_fields = ("name", "role_arn")
     readonly_fields = ("external_id", "created_by", "created_at", "updated_at")
-    fields = ("name", "protocol", "role_arn", "external_id", "created_by", "created_at", "updated_at")
+    fields = (
+        "name",
+        "protocol",
+        "role_arn",
+        "external_id",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
 
     @admin.display(description="Status")
     def status_label(self, obj: Credential) -> str:
@@ -33,11 +41,16 @@ class CredentialAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Writes go through the services, so the External ID is always drawn by the server.
         if change:
-            services.credential_update(credential=obj, name=obj.name, role_arn=obj.role_arn, user=request.user)
+            services.credential_update(
+                credential=obj, name=obj.name, role_arn=obj.role_arn, user=request.user
+            )
         else:
-            created = services.credential_create(name=obj.name, protocol=obj.protocol, user=request.user)
+            created = services.credential_create(
+                name=obj.name, protocol=obj.protocol, user=request.user
+            )
             if obj.role_arn:
-                services.credential_update(credential=created, name=created.name, role_arn=obj.role_arn, user=request.user)
+                services.credential_update(
+                    credential=created, name=created.name, role_arn=obj.role_arn, user=request.user
+                )
             obj.pk = created.pk
             obj.external_id = created.external_id
-

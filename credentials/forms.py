@@ -1,4 +1,5 @@
 """Forms never carry the External ID: it is generated and kept by the server."""
+
 from django import forms
 from django.conf import settings
 
@@ -37,13 +38,23 @@ class CredentialEditForm(_NameMixin, forms.Form):
         max_length=2048,
         required=False,
         strip=True,
-        widget=forms.TextInput(attrs={"placeholder": "arn:aws:iam::123456789012:role/NexthinkConnector-WorkSpaces", "spellcheck": "false", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "arn:aws:iam::123456789012:role/NexthinkConnector-WorkSpaces",
+                "spellcheck": "false",
+                "autocomplete": "off",
+            }
+        ),
         help_text="Paste the ARN of the role you created in AWS.",
     )
 
     def __init__(self, *args, instance: Credential, **kwargs):
         self.instance_pk = instance.pk
-        kwargs["initial"] = {**(kwargs.get("initial") or {}), "name": instance.name, "role_arn": instance.role_arn}
+        kwargs["initial"] = {
+            **(kwargs.get("initial") or {}),
+            "name": instance.name,
+            "role_arn": instance.role_arn,
+        }
         super().__init__(*args, **kwargs)
 
     def clean_role_arn(self) -> str:

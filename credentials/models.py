@@ -3,6 +3,7 @@
 Only the AWS IAM protocol exists today: the application assumes a role in the
 customer's account, proving itself with a server-generated External ID.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -70,4 +71,3 @@ class Credential(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.role_arn)
-

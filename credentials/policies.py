@@ -3,6 +3,7 @@
 Both are built as Python data and serialised with json.dumps, so they are
 always valid JSON that IAM accepts.
 """
+
 import json
 
 # Exactly the actions of the vendor's reference policy, in its order.

@@ -1,4 +1,5 @@
 """Reads of credentials."""
+
 from django.db.models import Count, QuerySet, Value
 from django.db.models.functions import Lower
 
@@ -16,7 +17,9 @@ def credential_connector_names(*, credential: Credential) -> list[str]:
 def credential_name_taken(*, name: str, exclude_pk: int | None = None) -> bool:
     """The same test as the unique index on Lower(name): iexact compares with
     UPPER() on PostgreSQL, which folds some letters (K, Kelvin sign) differently."""
-    qs = Credential.objects.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name.strip())))
+    qs = Credential.objects.alias(lower_name=Lower("name")).filter(
+        lower_name=Lower(Value(name.strip()))
+    )
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()

@@ -1,5 +1,6 @@
 """Writes to credentials. Views, forms and admin call these; nothing else
 creates, changes or deletes a Credential."""
+
 import secrets
 
 from django.conf import settings
@@ -36,8 +37,13 @@ def credential_create(*, name: str, protocol: str = Protocol.AWS_IAM, user=None)
                     external_id=external_id_generate(),
                     created_by=user if user and user.is_authenticated else None,
                 )
-                audit_record(actor=user, action="created", obj=credential, object_type="credential",
-                             changes=audit_diff({}, audit_snapshot(credential, AUDITED)))
+                audit_record(
+                    actor=user,
+                    action="created",
+                    obj=credential,
+                    object_type="credential",
+                    changes=audit_diff({}, audit_snapshot(credential, AUDITED)),
+                )
                 return credential
         except IntegrityError:
             from .selectors import credential_name_taken
@@ -59,7 +65,13 @@ def credential_update(*, credential: Credential, name: str, role_arn: str, user=
         credential.save(update_fields=["name", "role_arn", "updated_at"])
         changes = audit_diff(before, audit_snapshot(credential, AUDITED))
         if changes:
-            audit_record(actor=user, action="changed", obj=credential, object_type="credential", changes=changes)
+            audit_record(
+                actor=user,
+                action="changed",
+                obj=credential,
+                object_type="credential",
+                changes=changes,
+            )
     return credential
 
 

@@ -1,4 +1,5 @@
 """Validation of what an administrator types about AWS IAM."""
+
 import re
 
 from django.core.exceptions import ValidationError
@@ -47,7 +48,7 @@ def validate_role_arn(value: str, *, prefix: str) -> str:
         raise ValidationError(
             f"The ARN must point to a role (role/NAME), not to '{kind}'.", code="resource"
         )
-    path, _, name = resource[len("role/"):].rpartition("/")
+    path, _, name = resource[len("role/") :].rpartition("/")
     if path and (len(path) > 510 or not _PATH_CHARS.fullmatch(path)):
         raise ValidationError("The role path has characters IAM does not allow.", code="path")
     if not name:

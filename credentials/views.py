@@ -28,7 +28,9 @@ class CredentialCreateView(PermissionMixin, FormView):
 
     def form_valid(self, form):
         credential = services.credential_create(
-            name=form.cleaned_data["name"], protocol=form.cleaned_data["protocol"], user=self.request.user
+            name=form.cleaned_data["name"],
+            protocol=form.cleaned_data["protocol"],
+            user=self.request.user,
         )
         messages.success(
             self.request,
@@ -79,7 +81,9 @@ class CredentialEditView(PermissionMixin, FormView):
 
     def form_valid(self, form):
         services.credential_update(
-            credential=self.credential, name=form.cleaned_data["name"], role_arn=form.cleaned_data["role_arn"],
+            credential=self.credential,
+            name=form.cleaned_data["name"],
+            role_arn=form.cleaned_data["role_arn"],
             user=self.request.user,
         )
         messages.success(self.request, f"Credential '{self.credential.name}' saved.")
@@ -108,7 +112,8 @@ class CredentialDeleteView(PermissionMixin, TemplateView):
         except services.CredentialInUse as exc:
             messages.error(
                 request,
-                "This credential is used by " + ", ".join(exc.connector_names)
+                "This credential is used by "
+                + ", ".join(exc.connector_names)
                 + ". Change or delete those connectors first.",
             )
             return self.render_to_response(self.get_context_data(), status=409)

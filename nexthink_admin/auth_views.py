@@ -1,6 +1,7 @@
 """Sign-in, throttled against password guessing: after too many failures for
 one user name, or from one address, sign-in is refused for a while without
 checking the password."""
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 
@@ -14,14 +15,21 @@ WINDOW_SECONDS = 15 * 60
 def _keys(request) -> list[tuple[str, int]]:
     username = (request.POST.get("username") or "").strip().lower()[:150]
     address = request.META.get("REMOTE_ADDR", "")
-    return [(f"login-fail:user:{username}", FAILURES_PER_USERNAME), (f"login-fail:addr:{address}", FAILURES_PER_ADDRESS)]
+    return [
+        (f"login-fail:user:{username}", FAILURES_PER_USERNAME),
+        (f"login-fail:addr:{address}", FAILURES_PER_ADDRESS),
+    ]
 
 
 class ThrottledLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         if any(counter_value(key) >= limit for key, limit in _keys(request)):
-            messages.error(request, f"Too many failed sign-ins. Try again in {WINDOW_SECONDS // 60} minutes.")
-            return self.render_to_response(self.get_context_data(form=self.form_class(request)), status=429)
+            messages.error(
+                request, f"Too many failed sign-ins. Try again in {WINDOW_SECONDS // 60} minutes."
+            )
+            return self.render_to_response(
+                self.get_context_data(form=self.form_class(request)), status=429
+            )
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):

@@ -1,5 +1,6 @@
 """The Celery app: JSON only, time limits and beat's DatabaseScheduler come
 from the CELERY_* settings."""
+
 import os
 
 from celery import Celery

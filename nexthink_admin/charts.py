@@ -1,5 +1,6 @@
 """Small server-rendered SVG charts (no JavaScript, no chart library).
 Every text that comes from data is escaped by format_html."""
+
 from __future__ import annotations
 
 import math
@@ -64,21 +65,40 @@ def hbar_chart(bars: Sequence[HBar], *, label: str) -> SafeString:
         length = max(2.0, (right - left) * bar.value / top) if bar.value else 0
         rect = format_html(
             '<rect class="bar{}" x="{}" y="{}" width="{}" height="16" rx="3"></rect>',
-            " other" if bar.other else "", left, y, _n(length),
+            " other" if bar.other else "",
+            left,
+            y,
+            _n(length),
         )
         if bar.url:
             rect = format_html('<a href="{}">{}</a>', bar.url, rect)
-        rows.append(format_html(
-            '<g><title>{}: {}</title><text x="{}" y="{}" text-anchor="end">{}</text>{}'
-            '<text class="axis" x="{}" y="{}">{}</text></g>',
-            bar.label, bar.value, LABEL_WIDTH, y + 12, _short(bar.label), rect, _n(left + length + 6), y + 12, bar.value,
-        ))
+        rows.append(
+            format_html(
+                '<g><title>{}: {}</title><text x="{}" y="{}" text-anchor="end">{}</text>{}'
+                '<text class="axis" x="{}" y="{}">{}</text></g>',
+                bar.label,
+                bar.value,
+                LABEL_WIDTH,
+                y + 12,
+                _short(bar.label),
+                rect,
+                _n(left + length + 6),
+                y + 12,
+                bar.value,
+            )
+        )
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>', WIDTH, height, label, _join(rows)
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        WIDTH,
+        height,
+        label,
+        _join(rows),
     )
 
 
-def stacked_columns_chart(days: Sequence[StackedDay], *, series: Sequence[str], label: str) -> SafeString:
+def stacked_columns_chart(
+    days: Sequence[StackedDay], *, series: Sequence[str], label: str
+) -> SafeString:
     """One column per day, its segments stacked in `series` order from the bottom."""
     if not days:
         return SafeString("")
@@ -90,11 +110,19 @@ def stacked_columns_chart(days: Sequence[StackedDay], *, series: Sequence[str], 
     parts = []
     for tick in (0, axis_max / 2, axis_max):
         y = top_pad + plot_h - plot_h * tick / axis_max
-        parts.append(format_html(
-            '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
-            '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
-            left, WIDTH, _n(y), _n(y), left - 6, _n(y + 4), f"{tick:g}",
-        ))
+        parts.append(
+            format_html(
+                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+                '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                left,
+                WIDTH,
+                _n(y),
+                _n(y),
+                left - 6,
+                _n(y + 4),
+                f"{tick:g}",
+            )
+        )
     for i, day in enumerate(days):
         x = left + i * step + (step - bar_w) / 2
         base = top_pad + plot_h
@@ -106,15 +134,37 @@ def stacked_columns_chart(days: Sequence[StackedDay], *, series: Sequence[str], 
                 continue
             h = plot_h * value / axis_max
             base -= h
-            segments.append(format_html(
-                '<rect class="seg-{}" x="{}" y="{}" width="{}" height="{}"></rect>', name, _n(x), _n(base), _n(bar_w), _n(h)
-            ))
+            segments.append(
+                format_html(
+                    '<rect class="seg-{}" x="{}" y="{}" width="{}" height="{}"></rect>',
+                    name,
+                    _n(x),
+                    _n(base),
+                    _n(bar_w),
+                    _n(h),
+                )
+            )
         day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % 2 == 0 else ""
-        parts.append(format_html(
-            '<g><title>{}: {}</title><rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}'
-            '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text></g>',
-            day.day.isoformat(), summary, _n(x), top_pad, _n(bar_w), plot_h, _join(segments), _n(x + bar_w / 2), height - 6, day_label,
-        ))
+        parts.append(
+            format_html(
+                '<g><title>{}: {}</title><rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}'
+                '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                day.day.isoformat(),
+                summary,
+                _n(x),
+                top_pad,
+                _n(bar_w),
+                plot_h,
+                _join(segments),
+                _n(x + bar_w / 2),
+                height - 6,
+                day_label,
+            )
+        )
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>', WIDTH, height, label, _join(parts)
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        WIDTH,
+        height,
+        label,
+        _join(parts),
     )

@@ -1,5 +1,6 @@
 """The audit trail: who created, changed or deleted a credential or a
 connector, and when. Values that are secrets are never recorded."""
+
 from django.conf import settings
 from django.db import models
 
@@ -14,13 +15,19 @@ class AuditEvent(models.Model):
         RUN_REQUESTED = "run_requested", "Run requested"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, help_text="Kept when the user is deleted.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(
+        max_length=150, blank=True, help_text="Kept when the user is deleted."
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=32, help_text="credential or connector")
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(max_length=200)
-    changes = models.JSONField(default=dict, blank=True, help_text="Field: [old, new]; secrets are never recorded.")
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="Field: [old, new]; secrets are never recorded."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

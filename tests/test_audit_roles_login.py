@@ -31,7 +31,9 @@ def test_audit_trail_records_who_did_what_to_credentials_and_connectors(admin_cl
     from credentials.models import Credential
 
     credential = Credential.objects.get()
-    admin_client.post(reverse("credentials:edit", args=[credential.pk]), {"name": "Prod", "role_arn": GOOD_ARN})
+    admin_client.post(
+        reverse("credentials:edit", args=[credential.pk]), {"name": "Prod", "role_arn": GOOD_ARN}
+    )
     admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), form_data(credential))
     from connectors.models import InboundConnector
 
@@ -39,10 +41,16 @@ def test_audit_trail_records_who_did_what_to_credentials_and_connectors(admin_cl
     admin_client.post(reverse("connectors:toggle", args=[connector.pk]))
     admin_client.post(reverse("connectors:delete", args=[connector.pk]))
     admin_client.post(reverse("credentials:delete", args=[credential.pk]))
-    trail = list(AuditEvent.objects.order_by("id").values_list("actor_name", "action", "object_type"))
+    trail = list(
+        AuditEvent.objects.order_by("id").values_list("actor_name", "action", "object_type")
+    )
     assert trail == [
-        ("root", "created", "credential"), ("root", "changed", "credential"), ("root", "created", "connector"),
-        ("root", "disabled", "connector"), ("root", "deleted", "connector"), ("root", "deleted", "credential"),
+        ("root", "created", "credential"),
+        ("root", "changed", "credential"),
+        ("root", "created", "connector"),
+        ("root", "disabled", "connector"),
+        ("root", "deleted", "connector"),
+        ("root", "deleted", "credential"),
     ]
     changed = AuditEvent.objects.get(action="changed")
     assert changed.changes == {"role_arn": ["", GOOD_ARN]}
@@ -53,7 +61,10 @@ def test_audit_trail_records_who_did_what_to_credentials_and_connectors(admin_cl
 
 
 def test_audit_trail_is_for_administrators_only(django_user_model):
-    assert member_of(django_user_model, "Administrators", "ann").get(reverse("audit")).status_code == 200
+    assert (
+        member_of(django_user_model, "Administrators", "ann").get(reverse("audit")).status_code
+        == 200
+    )
     assert member_of(django_user_model, "Viewers", "vic").get(reverse("audit")).status_code == 403
 
 
@@ -61,7 +72,10 @@ def test_administrators_manage_credentials_and_connectors(django_user_model):
     client = member_of(django_user_model, "Administrators", "ann")
     assert client.get(reverse("credentials:create")).status_code == 200
     assert client.get(reverse("connectors:create", args=["aws_workspaces"])).status_code == 200
-    assert client.post(reverse("credentials:create"), {"name": "X", "protocol": "aws_iam"}).status_code == 302
+    assert (
+        client.post(reverse("credentials:create"), {"name": "X", "protocol": "aws_iam"}).status_code
+        == 302
+    )
 
 
 def test_viewers_browse_devices_and_runs_read_only(django_user_model):
@@ -80,15 +94,22 @@ def test_viewers_browse_devices_and_runs_read_only(django_user_model):
     assert reverse("connectors:delete", args=[connector.pk]) not in page
 
 
-def test_login_is_throttled_after_repeated_failures_even_with_the_right_password(client, admin_user):
+def test_login_is_throttled_after_repeated_failures_even_with_the_right_password(
+    client, admin_user
+):
     for _ in range(5):
-        assert client.post(reverse("login"), {"username": "root", "password": "wrong"}).status_code == 200
+        assert (
+            client.post(reverse("login"), {"username": "root", "password": "wrong"}).status_code
+            == 200
+        )
     blocked = client.post(reverse("login"), {"username": "root", "password": "pw-for-tests-1"})
     assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.content.decode()
     assert "_auth_user_id" not in client.session
 
 
-def test_other_users_can_still_sign_in_while_one_name_is_throttled(client, admin_user, django_user_model):
+def test_other_users_can_still_sign_in_while_one_name_is_throttled(
+    client, admin_user, django_user_model
+):
     django_user_model.objects.create_user(username="ann", password="pw-for-tests-1")
     for _ in range(5):
         client.post(reverse("login"), {"username": "root", "password": "wrong"})
@@ -100,4 +121,8 @@ def test_security_headers_are_sent(admin_client):
     response = admin_client.get(reverse("home"))
     assert response["X-Frame-Options"] == "DENY"
     csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert (
+        "script-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+        and "object-src 'none'" in csp
+    )

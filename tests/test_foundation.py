@@ -12,10 +12,18 @@ def test_login_page_is_public_and_every_other_page_redirects(client):
 
 
 def test_signing_in_shows_the_console_navigation(client, admin_user):
-    response = client.post(reverse("login"), {"username": "root", "password": "pw-for-tests-1"}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": "root", "password": "pw-for-tests-1"}, follow=True
+    )
     page = response.content.decode()
     assert response.status_code == 200
-    for label in ("Connector credentials", "Inbound connectors", "Devices", "Administration", "root"):
+    for label in (
+        "Connector credentials",
+        "Inbound connectors",
+        "Devices",
+        "Administration",
+        "root",
+    ):
         assert label in page
 
 
@@ -25,7 +33,9 @@ def test_wrong_password_is_refused_with_a_message(client, admin_user):
     assert "enter a correct username and password" in response.content.decode()
 
 
-def test_ensure_admin_creates_one_administrator_and_prints_its_password_once(django_user_model, capsys, monkeypatch):
+def test_ensure_admin_creates_one_administrator_and_prints_its_password_once(
+    django_user_model, capsys, monkeypatch
+):
     monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
     call_command("ensure_admin")

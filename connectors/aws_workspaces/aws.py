@@ -7,6 +7,7 @@ whole application can be pointed at the simulator. A connector's session
 assumes the customer's role with the credential's External ID and refreshes
 itself before the assumed-role credentials expire.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,14 @@ from botocore.session import get_session
 ASSUME_ROLE_SECONDS = 3600
 EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired"})
 THROTTLE_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled"}
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+    }
 )
 
 # Standard mode backs off exponentially with jitter on throttling and
@@ -35,7 +43,9 @@ WORKSPACES_CONFIG = Config(
     max_pool_connections=4,
     user_agent_extra="workspaces-connector-console",
 )
-STS_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=10)
+STS_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=10
+)
 
 
 @dataclass
@@ -93,7 +103,9 @@ def app_session() -> boto3.Session:
     return boto3.Session(botocore_session=_botocore_session())
 
 
-def assume_role_session(*, role_arn: str, external_id: str, session_name: str, region: str) -> boto3.Session:
+def assume_role_session(
+    *, role_arn: str, external_id: str, session_name: str, region: str
+) -> boto3.Session:
     """A boto3 session in `region` with the customer's role assumed.
 
     AssumeRole is called at once, so a denied role fails here (ClientError);

@@ -8,6 +8,7 @@ the distinct ImageIds of those bundles, 25 per call, so each is fetched once
 per run. A device record waits (compactly, grouped by bundle) only until its
 bundle and image are known, then is handed to storage in batches.
 """
+
 from __future__ import annotations
 
 import threading
@@ -44,8 +45,13 @@ class CallError:
         if isinstance(exc, ClientError):
             error = exc.response.get("Error", {})
             meta = exc.response.get("ResponseMetadata", {})
-            return cls(action, error.get("Code", "ClientError"), error.get("Message", str(exc)),
-                       meta.get("RequestId", ""), meta.get("HTTPStatusCode"))
+            return cls(
+                action,
+                error.get("Code", "ClientError"),
+                error.get("Message", str(exc)),
+                meta.get("RequestId", ""),
+                meta.get("HTTPStatusCode"),
+            )
         return cls(action, type(exc).__name__, str(exc))
 
 
@@ -62,7 +68,9 @@ ASSUME_ROLE_HINT = (
     " sts:ExternalId condition must equal the credential's External ID, and the Role ARN"
     " (name starting with the required prefix) must be exact."
 )
-DESCRIBE_HINT = "Check the role's permissions policy: it must allow the five workspaces:Describe* actions."
+DESCRIBE_HINT = (
+    "Check the role's permissions policy: it must allow the five workspaces:Describe* actions."
+)
 
 
 @dataclass
@@ -72,7 +80,13 @@ class Progress:
 
 
 class WorkspacesCollector:
-    def __init__(self, *, client, on_page: Callable[[Progress], None] | None = None, reassume: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        *,
+        client,
+        on_page: Callable[[Progress], None] | None = None,
+        reassume: Callable[[], None] | None = None,
+    ):
         self.client = client
         self.reassume = reassume
         self.reassumed = 0
@@ -83,7 +97,9 @@ class WorkspacesCollector:
         self.images: dict[str, object] = {}
         self._bundle_queue: list[str] = []
         self._image_queue: list[str] = []
-        self._pending: dict[str, list[DeviceRecord]] = defaultdict(list)  # bundle id -> records waiting for it
+        self._pending: dict[str, list[DeviceRecord]] = defaultdict(
+            list
+        )  # bundle id -> records waiting for it
         self._lock = threading.Lock()  # progress and errors are updated from two threads
         self._reassume_lock = threading.Lock()
 
@@ -115,7 +131,11 @@ class WorkspacesCollector:
             yield ready
 
     def _add(self, record: DeviceRecord) -> None:
-        if record.bundle_id and record.bundle_id not in self.bundles and record.bundle_id not in self._bundle_queue:
+        if (
+            record.bundle_id
+            and record.bundle_id not in self.bundles
+            and record.bundle_id not in self._bundle_queue
+        ):
             self._bundle_queue.append(record.bundle_id)
         self._pending[record.bundle_id].append(record)
 
@@ -137,7 +157,10 @@ class WorkspacesCollector:
         try:
             return method(**kwargs)
         except ClientError as exc:
-            if self.reassume is None or exc.response.get("Error", {}).get("Code") not in aws.EXPIRED_CODES:
+            if (
+                self.reassume is None
+                or exc.response.get("Error", {}).get("Code") not in aws.EXPIRED_CODES
+            ):
                 raise
         with self._reassume_lock:
             if self.reassumed == generation:  # nobody refreshed since this call started
@@ -161,15 +184,21 @@ class WorkspacesCollector:
     def _workspaces_pages(self) -> Iterator[list[dict]]:
         """The WorkSpaces themselves: without them the run cannot go on."""
         try:
-            yield from self._pages(self.client.describe_workspaces, "Workspaces", Limit=PAGE_WORKSPACES)
+            yield from self._pages(
+                self.client.describe_workspaces, "Workspaces", Limit=PAGE_WORKSPACES
+            )
         except (ClientError, BotoCoreError) as exc:
             error = CallError.from_exception("DescribeWorkspaces", exc)
-            raise CollectionFailed(error, DESCRIBE_HINT if "AccessDenied" in error.code else "") from exc
+            raise CollectionFailed(
+                error, DESCRIBE_HINT if "AccessDenied" in error.code else ""
+            ) from exc
 
     def _pools(self) -> list[dict]:
         pools: list[dict] = []
         try:
-            for page in self._pages(self.client.describe_workspaces_pools, "WorkspacesPools", Limit=PAGE_POOLS):
+            for page in self._pages(
+                self.client.describe_workspaces_pools, "WorkspacesPools", Limit=PAGE_POOLS
+            ):
                 pools.extend(page)
         except (ClientError, BotoCoreError) as exc:
             with self._lock:
@@ -178,8 +207,12 @@ class WorkspacesCollector:
 
     def _sessions_pages(self, pool: dict) -> Iterator[list[dict]]:
         try:
-            yield from self._pages(self.client.describe_workspaces_pool_sessions, "Sessions",
-                                   PoolId=pool["PoolId"], Limit=PAGE_SESSIONS)
+            yield from self._pages(
+                self.client.describe_workspaces_pool_sessions,
+                "Sessions",
+                PoolId=pool["PoolId"],
+                Limit=PAGE_SESSIONS,
+            )
         except (ClientError, BotoCoreError) as exc:
             with self._lock:
                 self.errors.append(CallError.from_exception("DescribeWorkspacesPoolSessions", exc))
@@ -187,9 +220,18 @@ class WorkspacesCollector:
     # -- bundles and images, fetched once each, 25 ids a call ------------
     def _resolve(self, *, final: bool) -> None:
         while self._bundle_queue and (final or len(self._bundle_queue) >= IDS_PER_CALL):
-            batch, self._bundle_queue = self._bundle_queue[:IDS_PER_CALL], self._bundle_queue[IDS_PER_CALL:]
-            found = self._fetch("DescribeWorkspaceBundles", self.client.describe_workspace_bundles,
-                                "BundleIds", batch, "Bundles", "BundleId")
+            batch, self._bundle_queue = (
+                self._bundle_queue[:IDS_PER_CALL],
+                self._bundle_queue[IDS_PER_CALL:],
+            )
+            found = self._fetch(
+                "DescribeWorkspaceBundles",
+                self.client.describe_workspace_bundles,
+                "BundleIds",
+                batch,
+                "Bundles",
+                "BundleId",
+            )
             for bundle_id in batch:
                 bundle = FAILED if found is None else found.get(bundle_id, UNKNOWN)
                 self.bundles[bundle_id] = bundle
@@ -197,13 +239,24 @@ class WorkspacesCollector:
                 if image_id and image_id not in self.images and image_id not in self._image_queue:
                     self._image_queue.append(image_id)
         while self._image_queue and (final or len(self._image_queue) >= IDS_PER_CALL):
-            batch, self._image_queue = self._image_queue[:IDS_PER_CALL], self._image_queue[IDS_PER_CALL:]
-            found = self._fetch("DescribeWorkspaceImages", self.client.describe_workspace_images,
-                                "ImageIds", batch, "Images", "ImageId")
+            batch, self._image_queue = (
+                self._image_queue[:IDS_PER_CALL],
+                self._image_queue[IDS_PER_CALL:],
+            )
+            found = self._fetch(
+                "DescribeWorkspaceImages",
+                self.client.describe_workspace_images,
+                "ImageIds",
+                batch,
+                "Images",
+                "ImageId",
+            )
             for image_id in batch:
                 self.images[image_id] = FAILED if found is None else found.get(image_id, UNKNOWN)
 
-    def _fetch(self, action: str, call, param: str, ids: list[str], key: str, id_key: str) -> dict[str, dict] | None:
+    def _fetch(
+        self, action: str, call, param: str, ids: list[str], key: str, id_key: str
+    ) -> dict[str, dict] | None:
         """Items by id (None when the call failed: the run is then partial)."""
         found: dict[str, dict] = {}
         try:
@@ -244,7 +297,9 @@ def _visible_image_id(bundle) -> str | None:
     return bundle.get("ImageId")
 
 
-def collect_connector(connector, *, stats: aws.CallStats, on_page=None) -> tuple[WorkspacesCollector, Iterable[list[DeviceRecord]]]:
+def collect_connector(
+    connector, *, stats: aws.CallStats, on_page=None
+) -> tuple[WorkspacesCollector, Iterable[list[DeviceRecord]]]:
     """Assume the connector's role and return the collector with its batches."""
     credential = connector.credential
     try:
@@ -255,7 +310,11 @@ def collect_connector(connector, *, stats: aws.CallStats, on_page=None) -> tuple
             region=connector.region,
         )
     except (ClientError, BotoCoreError) as exc:
-        raise CollectionFailed(CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT) from exc
+        raise CollectionFailed(
+            CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT
+        ) from exc
     client = aws.workspaces_client(session, region=connector.region, stats=stats)
-    collector = WorkspacesCollector(client=client, on_page=on_page, reassume=lambda: aws.session_reassume(session))
+    collector = WorkspacesCollector(
+        client=client, on_page=on_page, reassume=lambda: aws.session_reassume(session)
+    )
     return collector, collector.collect()

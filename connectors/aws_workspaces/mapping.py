@@ -4,6 +4,7 @@ A personal WorkSpace is one device named by its ComputerName; a pool session
 is one device named by its InstanceId. A value of None means "not known in
 this run" (an auxiliary call failed): storage keeps what the device had.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -41,8 +42,11 @@ def stored_values(record: DeviceRecord, *, environment_name: str, region: str) -
     every AWS WorkSpaces device shares and the connector's parameters."""
     values = {name: getattr(record, name) for name in RECORD_FIELDS}
     values.update(
-        environment_name=environment_name, region=region,
-        hostname=HOSTNAME, hypervisor_name=HYPERVISOR, desktop_broker=BROKER,
+        environment_name=environment_name,
+        region=region,
+        hostname=HOSTNAME,
+        hypervisor_name=HYPERVISOR,
+        desktop_broker=BROKER,
     )
     return values
 
@@ -113,5 +117,7 @@ def personal_record(ws: dict, bundle: dict | None, image: dict | None) -> Device
     return complete(personal_base(ws), bundle, image)
 
 
-def pooled_record(session: dict, pool: dict, bundle: dict | None, image: dict | None) -> DeviceRecord:
+def pooled_record(
+    session: dict, pool: dict, bundle: dict | None, image: dict | None
+) -> DeviceRecord:
     return complete(pooled_base(session, pool), bundle, image)

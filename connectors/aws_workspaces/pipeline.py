@@ -5,6 +5,7 @@ page's NextToken), so a run can be no faster than that chain. prefetched()
 fetches the next pages in a thread while the caller maps and stores the
 current one; a bounded queue keeps at most `depth` pages in memory.
 """
+
 from __future__ import annotations
 
 import queue

@@ -1,6 +1,7 @@
 """The connector form's "Run test": assume the role, read one small page of
 WorkSpaces, and show the first one as it would be stored, or the API's error
 with what to check."""
+
 from __future__ import annotations
 
 import time
@@ -9,7 +10,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 from ..device_models import VIRTUALIZATION_FIELDS
 from . import aws
@@ -19,10 +26,14 @@ from .mapping import personal_record, stored_values
 TIME_BOUND_SECONDS = 20
 SAMPLE_PAGE = 5
 # A test must answer quickly: two attempts, short timeouts, no long backoff.
-PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=4, read_timeout=8)
+PROBE_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2}, connect_timeout=4, read_timeout=8
+)
 THROTTLE_HINT = "AWS rate limits were hit: run the test again, or test one region at a time."
 TIMEOUT_HINT = "AWS did not answer in time: check this server's outbound network access to AWS, then run it again."
-REGION_HINT = "The region may not be enabled for this AWS account, or WorkSpaces may not be offered there."
+REGION_HINT = (
+    "The region may not be enabled for this AWS account, or WorkSpaces may not be offered there."
+)
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="connector-test")
 
 
@@ -50,7 +61,12 @@ def _hint_for(error: CallError) -> str:
         return ASSUME_ROLE_HINT
     if "AccessDenied" in error.code or error.code == "UnauthorizedOperation":
         return DESCRIBE_HINT
-    if error.code in {"InvalidClientTokenId", "UnrecognizedClientException", "OptInRequired", "InvalidRegion"}:
+    if error.code in {
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "OptInRequired",
+        "InvalidRegion",
+    }:
         return REGION_HINT
     if error.code in {"ReadTimeoutError", "ConnectTimeoutError", "EndpointConnectionError"}:
         return TIMEOUT_HINT
@@ -64,19 +80,28 @@ def _sample(ws: dict, client, *, region: str, environment_name: str) -> list[dic
         bundles = client.describe_workspace_bundles(BundleIds=[ws["BundleId"]]).get("Bundles", [])
         bundle = bundles[0] if bundles else None
         if bundle and bundle.get("ImageId"):
-            images = client.describe_workspace_images(ImageIds=[bundle["ImageId"]]).get("Images", [])
+            images = client.describe_workspace_images(ImageIds=[bundle["ImageId"]]).get(
+                "Images", []
+            )
             image = images[0] if images else None
     except (ClientError, BotoCoreError):
         pass  # the sample shows what is known; the collection reports such errors per run
     record = personal_record(ws, bundle, image)
-    values = {**stored_values(record, environment_name=environment_name, region=region),
-              "last_update": "set when a run stores it"}
+    values = {
+        **stored_values(record, environment_name=environment_name, region=region),
+        "last_update": "set when a run stores it",
+    }
     fields = [{"label": "Name", "nql": "device.name", "value": record.name}]
-    fields += [{"label": label, "nql": nql, "value": values[attr]} for label, nql, attr in VIRTUALIZATION_FIELDS]
+    fields += [
+        {"label": label, "nql": nql, "value": values[attr]}
+        for label, nql, attr in VIRTUALIZATION_FIELDS
+    ]
     return fields
 
 
-def _probe(*, role_arn: str, external_id: str, region: str, session_label: str, environment_name: str) -> ProbeResult:
+def _probe(
+    *, role_arn: str, external_id: str, region: str, session_label: str, environment_name: str
+) -> ProbeResult:
     started = time.monotonic()
 
     def elapsed() -> int:
@@ -84,7 +109,10 @@ def _probe(*, role_arn: str, external_id: str, region: str, session_label: str, 
 
     try:
         session = aws.assume_role_session(
-            role_arn=role_arn, external_id=external_id, session_name=aws.role_session_name(session_label), region=region,
+            role_arn=role_arn,
+            external_id=external_id,
+            session_name=aws.role_session_name(session_label),
+            region=region,
         )
     except (ClientError, BotoCoreError) as exc:
         return _failure(CallError.from_exception("AssumeRole", exc), elapsed())
@@ -97,8 +125,11 @@ def _probe(*, role_arn: str, external_id: str, region: str, session_label: str, 
     call_ms = int((time.monotonic() - call_started) * 1000)
     workspaces = response.get("Workspaces", [])
     result = ProbeResult(
-        ok=True, elapsed_ms=call_ms, status_code=response["ResponseMetadata"]["HTTPStatusCode"],
-        count=len(workspaces), more=bool(response.get("NextToken")),
+        ok=True,
+        elapsed_ms=call_ms,
+        status_code=response["ResponseMetadata"]["HTTPStatusCode"],
+        count=len(workspaces),
+        more=bool(response.get("NextToken")),
     )
     if not workspaces:
         result.message = f"The role works, but this account has no WorkSpaces in {region}."
@@ -114,23 +145,48 @@ def _failure(error: CallError, elapsed_ms: int) -> ProbeResult:
     if status is None and error.code in {"ReadTimeoutError", "ConnectTimeoutError"}:
         status = 504
     return ProbeResult(
-        ok=False, elapsed_ms=elapsed_ms, status_code=status, message=error.message, hint=_hint_for(error),
-        error={"action": error.action, "code": error.code, "message": error.message, "request_id": error.request_id},
+        ok=False,
+        elapsed_ms=elapsed_ms,
+        status_code=status,
+        message=error.message,
+        hint=_hint_for(error),
+        error={
+            "action": error.action,
+            "code": error.code,
+            "message": error.message,
+            "request_id": error.request_id,
+        },
     )
 
 
-def connection_test(*, role_arn: str, external_id: str, region: str, session_label: str, environment_name: str = "") -> ProbeResult:
+def connection_test(
+    *, role_arn: str, external_id: str, region: str, session_label: str, environment_name: str = ""
+) -> ProbeResult:
     """Run the probe with a hard time bound; never raises."""
     future = _pool.submit(
-        _probe, role_arn=role_arn, external_id=external_id, region=region, session_label=session_label,
+        _probe,
+        role_arn=role_arn,
+        external_id=external_id,
+        region=region,
+        session_label=session_label,
         environment_name=environment_name,
     )
     try:
         result = future.result(timeout=TIME_BOUND_SECONDS)
     except FutureTimeout:
-        return ProbeResult(ok=False, elapsed_ms=TIME_BOUND_SECONDS * 1000, status_code=504, hint=TIMEOUT_HINT,
-                           message=f"The test timed out after {TIME_BOUND_SECONDS} seconds.",
-                           error={"action": "", "code": "Timeout", "message": "No answer in time.", "request_id": ""})
+        return ProbeResult(
+            ok=False,
+            elapsed_ms=TIME_BOUND_SECONDS * 1000,
+            status_code=504,
+            hint=TIMEOUT_HINT,
+            message=f"The test timed out after {TIME_BOUND_SECONDS} seconds.",
+            error={
+                "action": "",
+                "code": "Timeout",
+                "message": "No answer in time.",
+                "request_id": "",
+            },
+        )
     except (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError) as exc:
         return _failure(CallError.from_exception("", exc), TIME_BOUND_SECONDS * 1000)
     # Defensive: the External ID must never be echoed, whatever AWS put in a message.

@@ -1,5 +1,6 @@
 """The regions where Amazon WorkSpaces is offered, read from botocore's own
 endpoint data (so a botocore upgrade brings new regions), with readable names."""
+
 from functools import lru_cache
 
 from botocore.loaders import create_loader

@@ -6,193 +6,485 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('credentials', '0001_initial'),
-        ('django_celery_beat', '0019_alter_periodictasks_options'),
+        ("credentials", "0001_initial"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InboundConnector',
+            name="InboundConnector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='A meaningful name; it appears on the administration pages.', max_length=100)),
-                ('nql_id', models.CharField(help_text='Identifies the connector in NQL queries. Lowercase letters, digits and underscores, starting with a letter. It cannot be changed after the first save.', max_length=64, unique=True, verbose_name='NQL ID')),
-                ('connector_type', models.CharField(choices=[('aws_workspaces', 'AWS WorkSpaces')], default='aws_workspaces', editable=False, max_length=32)),
-                ('description', models.TextField(blank=True, help_text='The purpose and behaviour of the connector.', max_length=2000)),
-                ('recurrence', models.PositiveIntegerField(choices=[(15, 'Every 15 minutes'), (30, 'Every 30 minutes'), (60, 'Every hour'), (120, 'Every 2 hours'), (240, 'Every 4 hours'), (360, 'Every 6 hours'), (720, 'Every 12 hours'), (1440, 'Every day')], default=60, help_text='How often the connector runs.')),
-                ('region', models.CharField(help_text='The AWS region where the WorkSpaces are, such as us-east-1.', max_length=32)),
-                ('environment_name', models.CharField(help_text='Enriched devices reference this name in NQL (virtualization.environment_name).', max_length=100)),
-                ('enabled', models.BooleanField(default=True, help_text='Disabled connectors do not run on their schedule.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('credential', models.ForeignKey(help_text="The AWS IAM credential used to assume the role in the customer's account.", on_delete=django.db.models.deletion.PROTECT, related_name='connectors', to='credentials.credential')),
-                ('periodic_task', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='django_celery_beat.periodictask')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="A meaningful name; it appears on the administration pages.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "nql_id",
+                    models.CharField(
+                        help_text="Identifies the connector in NQL queries. Lowercase letters, digits and underscores, starting with a letter. It cannot be changed after the first save.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="NQL ID",
+                    ),
+                ),
+                (
+                    "connector_type",
+                    models.CharField(
+                        choices=[("aws_workspaces", "AWS WorkSpaces")],
+                        default="aws_workspaces",
+                        editable=False,
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="The purpose and behaviour of the connector.",
+                        max_length=2000,
+                    ),
+                ),
+                (
+                    "recurrence",
+                    models.PositiveIntegerField(
+                        choices=[
+                            (15, "Every 15 minutes"),
+                            (30, "Every 30 minutes"),
+                            (60, "Every hour"),
+                            (120, "Every 2 hours"),
+                            (240, "Every 4 hours"),
+                            (360, "Every 6 hours"),
+                            (720, "Every 12 hours"),
+                            (1440, "Every day"),
+                        ],
+                        default=60,
+                        help_text="How often the connector runs.",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        help_text="The AWS region where the WorkSpaces are, such as us-east-1.",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "environment_name",
+                    models.CharField(
+                        help_text="Enriched devices reference this name in NQL (virtualization.environment_name).",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "enabled",
+                    models.BooleanField(
+                        default=True, help_text="Disabled connectors do not run on their schedule."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        help_text="The AWS IAM credential used to assume the role in the customer's account.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="connectors",
+                        to="credentials.credential",
+                    ),
+                ),
+                (
+                    "periodic_task",
+                    models.OneToOneField(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="django_celery_beat.periodictask",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inbound connector',
-                'ordering': ['name'],
+                "verbose_name": "inbound connector",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_id', models.CharField(help_text='WorkspaceId for personal WorkSpaces, SessionId for pool sessions.', max_length=128)),
-                ('name', models.CharField(help_text='device.name: the ComputerName, or the InstanceId of a pool session.', max_length=255)),
-                ('desktop_pool', models.CharField(blank=True, max_length=255, verbose_name='Virtualization desktop pool name')),
-                ('pool_type', models.CharField(choices=[('personal', 'personal'), ('pooled', 'pooled')], max_length=16, verbose_name='Virtualization desktop pool type')),
-                ('hostname', models.CharField(default='AWS host', max_length=64, verbose_name='Virtualization hostname')),
-                ('hypervisor_name', models.CharField(default='AWS hypervisor', max_length=64, verbose_name='Virtualization hypervisor name')),
-                ('environment_name', models.CharField(max_length=100, verbose_name='Environment name')),
-                ('desktop_broker', models.CharField(default='aws_workspaces', max_length=64, verbose_name='Desktop broker')),
-                ('disk_image', models.CharField(blank=True, max_length=255, verbose_name='Disk image')),
-                ('instance_size', models.CharField(blank=True, max_length=64, verbose_name='Instance size')),
-                ('region', models.CharField(max_length=32, verbose_name='Region')),
-                ('last_update', models.DateTimeField(help_text='When a successful run last wrote or confirmed these values.', verbose_name='Last update')),
-                ('workspace_id', models.CharField(blank=True, max_length=64)),
-                ('session_id', models.CharField(blank=True, max_length=64)),
-                ('pool_id', models.CharField(blank=True, max_length=64)),
-                ('bundle_id', models.CharField(blank=True, max_length=64)),
-                ('image_id', models.CharField(blank=True, max_length=64)),
-                ('directory_id', models.CharField(blank=True, max_length=64)),
-                ('user_name', models.CharField(blank=True, max_length=255)),
-                ('state', models.CharField(blank=True, max_length=32)),
-                ('ip_address', models.CharField(blank=True, max_length=64, verbose_name='IP address')),
-                ('running_mode', models.CharField(blank=True, max_length=32)),
-                ('first_seen_at', models.DateTimeField(auto_now_add=True)),
-                ('removed_at', models.DateTimeField(blank=True, help_text='When a complete run stopped seeing the device.', null=True)),
-                ('connector', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='connectors.inboundconnector')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.CharField(
+                        help_text="WorkspaceId for personal WorkSpaces, SessionId for pool sessions.",
+                        max_length=128,
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="device.name: the ComputerName, or the InstanceId of a pool session.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "desktop_pool",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="Virtualization desktop pool name"
+                    ),
+                ),
+                (
+                    "pool_type",
+                    models.CharField(
+                        choices=[("personal", "personal"), ("pooled", "pooled")],
+                        max_length=16,
+                        verbose_name="Virtualization desktop pool type",
+                    ),
+                ),
+                (
+                    "hostname",
+                    models.CharField(
+                        default="AWS host", max_length=64, verbose_name="Virtualization hostname"
+                    ),
+                ),
+                (
+                    "hypervisor_name",
+                    models.CharField(
+                        default="AWS hypervisor",
+                        max_length=64,
+                        verbose_name="Virtualization hypervisor name",
+                    ),
+                ),
+                (
+                    "environment_name",
+                    models.CharField(max_length=100, verbose_name="Environment name"),
+                ),
+                (
+                    "desktop_broker",
+                    models.CharField(
+                        default="aws_workspaces", max_length=64, verbose_name="Desktop broker"
+                    ),
+                ),
+                (
+                    "disk_image",
+                    models.CharField(blank=True, max_length=255, verbose_name="Disk image"),
+                ),
+                (
+                    "instance_size",
+                    models.CharField(blank=True, max_length=64, verbose_name="Instance size"),
+                ),
+                ("region", models.CharField(max_length=32, verbose_name="Region")),
+                (
+                    "last_update",
+                    models.DateTimeField(
+                        help_text="When a successful run last wrote or confirmed these values.",
+                        verbose_name="Last update",
+                    ),
+                ),
+                ("workspace_id", models.CharField(blank=True, max_length=64)),
+                ("session_id", models.CharField(blank=True, max_length=64)),
+                ("pool_id", models.CharField(blank=True, max_length=64)),
+                ("bundle_id", models.CharField(blank=True, max_length=64)),
+                ("image_id", models.CharField(blank=True, max_length=64)),
+                ("directory_id", models.CharField(blank=True, max_length=64)),
+                ("user_name", models.CharField(blank=True, max_length=255)),
+                ("state", models.CharField(blank=True, max_length=32)),
+                (
+                    "ip_address",
+                    models.CharField(blank=True, max_length=64, verbose_name="IP address"),
+                ),
+                ("running_mode", models.CharField(blank=True, max_length=32)),
+                ("first_seen_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "removed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When a complete run stopped seeing the device.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="devices",
+                        to="connectors.inboundconnector",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('partial', 'Partial'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='queued', max_length=16)),
-                ('trigger', models.CharField(choices=[('schedule', 'Schedule'), ('manual', 'Run now'), ('command', 'Command line')], default='schedule', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_expires_at', models.DateTimeField(blank=True, help_text='A running run whose lease has expired was left by a dead worker.', null=True)),
-                ('owner', models.CharField(blank=True, help_text='Token of the worker that claimed the run.', max_length=64)),
-                ('seen', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('removed', models.PositiveIntegerField(default=0)),
-                ('pages_fetched', models.PositiveIntegerField(default=0)),
-                ('api_calls', models.JSONField(blank=True, default=dict, help_text='API calls made, per action.')),
-                ('throttled', models.PositiveIntegerField(default=0, help_text='Calls retried after throttling.')),
-                ('error_code', models.CharField(blank=True, max_length=128)),
-                ('error_message', models.TextField(blank=True)),
-                ('error_action', models.CharField(blank=True, max_length=64)),
-                ('request_id', models.CharField(blank=True, max_length=128)),
-                ('connector', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='connectors.inboundconnector')),
-                ('triggered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("partial", "Partial"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("schedule", "Schedule"),
+                            ("manual", "Run now"),
+                            ("command", "Command line"),
+                        ],
+                        default="schedule",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "lease_expires_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="A running run whose lease has expired was left by a dead worker.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.CharField(
+                        blank=True,
+                        help_text="Token of the worker that claimed the run.",
+                        max_length=64,
+                    ),
+                ),
+                ("seen", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("removed", models.PositiveIntegerField(default=0)),
+                ("pages_fetched", models.PositiveIntegerField(default=0)),
+                (
+                    "api_calls",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="API calls made, per action."
+                    ),
+                ),
+                (
+                    "throttled",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Calls retried after throttling."
+                    ),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=128)),
+                ("error_message", models.TextField(blank=True)),
+                ("error_action", models.CharField(blank=True, max_length=64)),
+                ("request_id", models.CharField(blank=True, max_length=128)),
+                (
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="connectors.inboundconnector",
+                    ),
+                ),
+                (
+                    "triggered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DeviceChange',
+            name="DeviceChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(help_text='The model attribute of the virtualization field.', max_length=64)),
-                ('old_value', models.CharField(blank=True, max_length=255)),
-                ('new_value', models.CharField(blank=True, max_length=255)),
-                ('changed_at', models.DateTimeField()),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='connectors.device')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='device_changes', to='connectors.run')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        help_text="The model attribute of the virtualization field.", max_length=64
+                    ),
+                ),
+                ("old_value", models.CharField(blank=True, max_length=255)),
+                ("new_value", models.CharField(blank=True, max_length=255)),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="connectors.device",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="device_changes",
+                        to="connectors.run",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-id'],
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='device',
-            name='last_seen_run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='connectors.run'),
+            model_name="device",
+            name="last_seen_run",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="connectors.run",
+            ),
         ),
         migrations.AddIndex(
-            model_name='inboundconnector',
-            index=models.Index(fields=['region'], name='connectors__region_627d7a_idx'),
+            model_name="inboundconnector",
+            index=models.Index(fields=["region"], name="connectors__region_627d7a_idx"),
         ),
         migrations.AddIndex(
-            model_name='inboundconnector',
-            index=models.Index(fields=['enabled'], name='connectors__enabled_bdaff3_idx'),
+            model_name="inboundconnector",
+            index=models.Index(fields=["enabled"], name="connectors__enabled_bdaff3_idx"),
         ),
         migrations.AddIndex(
-            model_name='run',
-            index=models.Index(fields=['connector', '-created_at'], name='connectors__connect_672d35_idx'),
+            model_name="run",
+            index=models.Index(
+                fields=["connector", "-created_at"], name="connectors__connect_672d35_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='run',
-            index=models.Index(fields=['status', 'created_at'], name='connectors__status_64d1dd_idx'),
+            model_name="run",
+            index=models.Index(
+                fields=["status", "created_at"], name="connectors__status_64d1dd_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='run',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'running')), fields=('connector',), name='one_running_run_per_connector'),
+            model_name="run",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "running")),
+                fields=("connector",),
+                name="one_running_run_per_connector",
+            ),
         ),
         migrations.AddIndex(
-            model_name='devicechange',
-            index=models.Index(fields=['device', '-changed_at'], name='connectors__device__351315_idx'),
+            model_name="devicechange",
+            index=models.Index(
+                fields=["device", "-changed_at"], name="connectors__device__351315_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['name', 'id'], name='connectors__name_1aaa3b_idx'),
+            model_name="device",
+            index=models.Index(fields=["name", "id"], name="connectors__name_1aaa3b_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['region', 'name'], name='connectors__region_ff1c48_idx'),
+            model_name="device",
+            index=models.Index(fields=["region", "name"], name="connectors__region_ff1c48_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['environment_name', 'name'], name='connectors__environ_a8f211_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["environment_name", "name"], name="connectors__environ_a8f211_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['pool_type', 'name'], name='connectors__pool_ty_83c253_idx'),
+            model_name="device",
+            index=models.Index(fields=["pool_type", "name"], name="connectors__pool_ty_83c253_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['instance_size', 'name'], name='connectors__instanc_d13a8e_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["instance_size", "name"], name="connectors__instanc_d13a8e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['disk_image', 'name'], name='connectors__disk_im_4f9559_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["disk_image", "name"], name="connectors__disk_im_4f9559_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['desktop_pool', 'name'], name='connectors__desktop_6959f5_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["desktop_pool", "name"], name="connectors__desktop_6959f5_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['state', 'name'], name='connectors__state_b684d4_idx'),
+            model_name="device",
+            index=models.Index(fields=["state", "name"], name="connectors__state_b684d4_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['last_update'], name='connectors__last_up_af8e2a_idx'),
+            model_name="device",
+            index=models.Index(fields=["last_update"], name="connectors__last_up_af8e2a_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['removed_at'], name='connectors__removed_1016b0_idx'),
+            model_name="device",
+            index=models.Index(fields=["removed_at"], name="connectors__removed_1016b0_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['user_name'], name='connectors__user_na_2d2e52_idx'),
+            model_name="device",
+            index=models.Index(fields=["user_name"], name="connectors__user_na_2d2e52_idx"),
         ),
         migrations.AddConstraint(
-            model_name='device',
-            constraint=models.UniqueConstraint(fields=('connector', 'source_id'), name='device_unique_source_per_connector'),
+            model_name="device",
+            constraint=models.UniqueConstraint(
+                fields=("connector", "source_id"), name="device_unique_source_per_connector"
+            ),
         ),
     ]

@@ -4,26 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0001_initial'),
+        ("connectors", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['connector', 'name'], name='connectors__connect_ff0b9d_idx'),
+            model_name="device",
+            index=models.Index(fields=["connector", "name"], name="connectors__connect_ff0b9d_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['desktop_broker', 'name'], name='connectors__desktop_997a96_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["desktop_broker", "name"], name="connectors__desktop_997a96_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['hostname', 'name'], name='connectors__hostnam_a87d02_idx'),
+            model_name="device",
+            index=models.Index(fields=["hostname", "name"], name="connectors__hostnam_a87d02_idx"),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['hypervisor_name', 'name'], name='connectors__hypervi_84beb7_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["hypervisor_name", "name"], name="connectors__hypervi_84beb7_idx"
+            ),
         ),
     ]

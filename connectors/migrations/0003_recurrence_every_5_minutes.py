@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0002_device_list_indexes'),
+        ("connectors", "0002_device_list_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='inboundconnector',
-            name='recurrence',
-            field=models.PositiveIntegerField(choices=[(5, 'Every 5 minutes'), (15, 'Every 15 minutes'), (30, 'Every 30 minutes'), (60, 'Every hour'), (120, 'Every 2 hours'), (240, 'Every 4 hours'), (360, 'Every 6 hours'), (720, 'Every 12 hours'), (1440, 'Every day')], default=60, help_text='How often the connector runs.'),
+            model_name="inboundconnector",
+            name="recurrence",
+            field=models.PositiveIntegerField(
+                choices=[
+                    (5, "Every 5 minutes"),
+                    (15, "Every 15 minutes"),
+                    (30, "Every 30 minutes"),
+                    (60, "Every hour"),
+                    (120, "Every 2 hours"),
+                    (240, "Every 4 hours"),
+                    (360, "Every 6 hours"),
+                    (720, "Every 12 hours"),
+                    (1440, "Every day"),
+                ],
+                default=60,
+                help_text="How often the connector runs.",
+            ),
         ),
     ]

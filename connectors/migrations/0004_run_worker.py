@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0003_recurrence_every_5_minutes'),
+        ("connectors", "0003_recurrence_every_5_minutes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='run',
-            name='worker',
-            field=models.CharField(blank=True, help_text='The Celery worker (host name) that ran it.', max_length=255),
+            model_name="run",
+            name="worker",
+            field=models.CharField(
+                blank=True, help_text="The Celery worker (host name) that ran it.", max_length=255
+            ),
         ),
     ]

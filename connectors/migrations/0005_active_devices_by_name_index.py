@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0004_run_worker'),
+        ("connectors", "0004_run_worker"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(condition=models.Q(('removed_at__isnull', True)), fields=['name', 'id'], name='device_active_by_name'),
+            model_name="device",
+            index=models.Index(
+                condition=models.Q(("removed_at__isnull", True)),
+                fields=["name", "id"],
+                name="device_active_by_name",
+            ),
         ),
     ]

@@ -1,12 +1,18 @@
 """Two roles out of the box: Administrators manage credentials and connectors;
 Viewers browse devices and runs, read-only."""
+
 from django.db import migrations
 
 ADMINISTRATORS = {
     "credentials": ["add_credential", "change_credential", "delete_credential", "view_credential"],
     "connectors": [
-        "add_inboundconnector", "change_inboundconnector", "delete_inboundconnector", "view_inboundconnector",
-        "view_run", "view_device", "view_devicechange",
+        "add_inboundconnector",
+        "change_inboundconnector",
+        "delete_inboundconnector",
+        "view_inboundconnector",
+        "view_run",
+        "view_device",
+        "view_devicechange",
     ],
     "nexthink_admin": ["view_auditevent"],
 }
@@ -25,7 +31,11 @@ def create_groups(apps, schema_editor):
     for name, table in (("Administrators", ADMINISTRATORS), ("Viewers", VIEWERS)):
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codenames in table.items():
-            group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
 
 
 def remove_groups(apps, schema_editor):

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment
 (django-environ); an optional `.env` file at the project root is read too."""
+
 from pathlib import Path
 
 import environ

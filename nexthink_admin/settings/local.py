@@ -1,4 +1,5 @@
 """`make run`: a developer's or a single administrator's machine."""
+
 import os
 
 os.environ.setdefault("DEBUG", "true")

@@ -1,5 +1,6 @@
 """Production: every secret from the environment, no defaults, so a missing
 one fails loudly at start-up. See docs/deploy.md."""
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
@@ -9,7 +10,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
 EMBEDDED_REDIS = False
 AWS_TRUSTED_ACCOUNT_ID = env("AWS_TRUSTED_ACCOUNT_ID")
 

@@ -1,5 +1,6 @@
 """pytest. Uses DATABASE_URL / REDIS_URL when given (CI runs once with the
 machine's PostgreSQL and Redis), SQLite and the embedded Redis otherwise."""
+
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")

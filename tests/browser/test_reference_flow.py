@@ -1,5 +1,6 @@
 """The vendor's reference flow, as an administrator does it, against a live
 server with the AWS simulator and a real Celery worker."""
+
 import json
 import re
 
@@ -17,10 +18,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 ROLE = "NexthinkConnector-BrowserFlow"
 
 
-
-def test_credential_connector_run_and_devices_end_to_end(page, live_server, admin_user, aws_sim, real_worker, settings):
-    settings.AWS_TRUSTED_ACCOUNT_ID = "123456789012"  # the simulator's account for the app's plain keys
-    aws_sim.seed(CUSTOMER_ACCOUNT, "eu-west-1", workspaces=60, bundles=4, images=2, pools=1, sessions_per_pool=5)
+def test_credential_connector_run_and_devices_end_to_end(
+    page, live_server, admin_user, aws_sim, real_worker, settings
+):
+    settings.AWS_TRUSTED_ACCOUNT_ID = (
+        "123456789012"  # the simulator's account for the app's plain keys
+    )
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT,
+        "eu-west-1",
+        workspaces=60,
+        bundles=4,
+        images=2,
+        pools=1,
+        sessions_per_pool=5,
+    )
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     sign_in(page, live_server, "root", "pw-for-tests-1")
     shot(page, "01-overview-empty")
@@ -45,7 +57,9 @@ def test_credential_connector_run_and_devices_end_to_end(page, live_server, admi
     copied = json.loads(page.evaluate("navigator.clipboard.readText()"))
     assert copied == trust
     role_arn = aws_sim.create_customer_role(
-        CUSTOMER_ACCOUNT, ROLE, external_id=copied["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"]
+        CUSTOMER_ACCOUNT,
+        ROLE,
+        external_id=copied["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"],
     )
     page.click("text=Add Role ARN")
     page.fill("#id_role_arn", role_arn)
@@ -56,7 +70,9 @@ def test_credential_connector_run_and_devices_end_to_end(page, live_server, admi
     page.click("nav >> text=Inbound connectors")
     page.click("text=New connector")
     page.click("text=AWS WorkSpaces")
-    page.wait_for_selector("#connector-form.js-tabs")  # the form's script has attached its listeners
+    page.wait_for_selector(
+        "#connector-form.js-tabs"
+    )  # the form's script has attached its listeners
     page.fill("#id_name", "AWS Prod EU")
     assert page.input_value("#id_nql_id") == "aws_prod_eu"  # suggested while typing
     page.fill("#id_description", "Virtual desktops in Ireland")
@@ -84,7 +100,9 @@ def test_credential_connector_run_and_devices_end_to_end(page, live_server, admi
 
     # Run now: a real worker collects; the page updates without a reload.
     page.click("button:has-text('Run now')")
-    assert wait_for(lambda: Run.objects.filter(connector=connector, status="succeeded").exists()), list(Run.objects.values("status", "error_message"))
+    assert wait_for(lambda: Run.objects.filter(connector=connector, status="succeeded").exists()), (
+        list(Run.objects.values("status", "error_message"))
+    )
     page.wait_for_selector("[data-status='succeeded']", timeout=20000)
     assert Device.objects.filter(connector=connector).count() == 65
     shot(page, "05-connector-run-succeeded")
@@ -94,10 +112,18 @@ def test_credential_connector_run_and_devices_end_to_end(page, live_server, admi
     page.wait_for_selector("table")
     assert "aws_workspaces" in page.content() and "Production EU" in page.content()
     shot(page, "06-devices")
-    device = Device.objects.filter(connector=connector, pool_type="personal").order_by("name").first()
+    device = (
+        Device.objects.filter(connector=connector, pool_type="personal").order_by("name").first()
+    )
     page.goto(f"{live_server.url}/devices/{device.pk}/")
     body = page.inner_text("main")
-    for value in (device.name, device.instance_size, device.disk_image, device.desktop_pool, "virtualization.instance_size"):
+    for value in (
+        device.name,
+        device.instance_size,
+        device.disk_image,
+        device.desktop_pool,
+        "virtualization.instance_size",
+    ):
         assert value in body
     shot(page, "07-device")
 

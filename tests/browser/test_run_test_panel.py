@@ -7,7 +7,9 @@ from .conftest import shot, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_run_test_shows_status_code_time_and_a_sample(page, live_server, admin_user, aws_sim, aws_connector):
+def test_run_test_shows_status_code_time_and_a_sample(
+    page, live_server, admin_user, aws_sim, aws_connector
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, "eu-west-1", workspaces=8, bundles=2, images=1)
     sign_in(page, live_server, "root", "pw-for-tests-1")
     page.goto(f"{live_server.url}/administration/connectors/{aws_connector.pk}/edit/")
@@ -24,8 +26,12 @@ def test_run_test_shows_status_code_time_and_a_sample(page, live_server, admin_u
     shot(page, "connector-test-panel")
 
 
-def test_run_test_failure_shows_the_error_and_what_to_check(page, live_server, admin_user, aws_sim, aws_connector):
-    aws_sim.create_customer_role(CUSTOMER_ACCOUNT, "NexthinkConnector-Test", external_id="wrong-external-id")
+def test_run_test_failure_shows_the_error_and_what_to_check(
+    page, live_server, admin_user, aws_sim, aws_connector
+):
+    aws_sim.create_customer_role(
+        CUSTOMER_ACCOUNT, "NexthinkConnector-Test", external_id="wrong-external-id"
+    )
     sign_in(page, live_server, "root", "pw-for-tests-1")
     page.goto(f"{live_server.url}/administration/connectors/{aws_connector.pk}/edit/")
     page.keyboard.press("Tab")

@@ -1,4 +1,5 @@
 """A TCP proxy in front of the simulator that resets the first N connections."""
+
 import socket
 import threading
 
@@ -27,7 +28,9 @@ class ResettingProxy:
             if self.resets_left > 0:
                 self.resets_left -= 1
                 self.resets_done += 1
-                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                client.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
                 client.close()  # RST: "connection reset by peer"
                 continue
             upstream = socket.create_connection(("127.0.0.1", self.upstream_port))

@@ -1,4 +1,5 @@
 """The collection engine against the AWS simulator: calls, storage, failures."""
+
 import pytest
 
 from connectors.choices import RunStatus, RunTrigger
@@ -19,20 +20,27 @@ def active(connector):
     return Device.objects.filter(connector=connector, removed_at__isnull=True)
 
 
-def test_1000_workspaces_arrive_with_40_describe_calls_and_one_call_per_25_ids(aws_sim, aws_connector):
+def test_1000_workspaces_arrive_with_40_describe_calls_and_one_call_per_25_ids(
+    aws_sim, aws_connector
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=1000, bundles=30, images=12, pools=0)
     run = sync(aws_connector)
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     assert run.api_calls["DescribeWorkspaces"] == 40
     bundle_ids = set(active(aws_connector).values_list("bundle_id", flat=True))
     fleet = aws_sim.fleet(CUSTOMER_ACCOUNT, REGION)
-    own_images = {fleet.bundles[b]["ImageId"] for b in bundle_ids if fleet.bundles[b]["Owner"] != "Amazon"}
+    own_images = {
+        fleet.bundles[b]["ImageId"] for b in bundle_ids if fleet.bundles[b]["Owner"] != "Amazon"
+    }
     assert run.api_calls["DescribeWorkspaceBundles"] == -(-len(bundle_ids) // 25)
     # Images of AWS-owned bundles are never visible in the customer's account: not asked for.
     assert run.api_calls["DescribeWorkspaceImages"] == -(-len(own_images) // 25)
     assert set(run.api_calls) <= {
-        "DescribeWorkspaces", "DescribeWorkspaceBundles", "DescribeWorkspaceImages",
-        "DescribeWorkspacesPools", "DescribeWorkspacesPoolSessions",
+        "DescribeWorkspaces",
+        "DescribeWorkspaceBundles",
+        "DescribeWorkspaceImages",
+        "DescribeWorkspacesPools",
+        "DescribeWorkspacesPoolSessions",
     }
     assert (run.seen, run.created) == (1000, 1000)
     assert active(aws_connector).count() == 1000
@@ -40,7 +48,9 @@ def test_1000_workspaces_arrive_with_40_describe_calls_and_one_call_per_25_ids(a
 
 
 def test_stored_device_has_the_ten_fields_and_the_source_attributes(aws_sim, aws_connector):
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=30, bundles=3, images=2, pools=1, sessions_per_pool=5)
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=30, bundles=3, images=2, pools=1, sessions_per_pool=5
+    )
     run = sync(aws_connector)
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     fleet = aws_sim.fleet(CUSTOMER_ACCOUNT, REGION)
@@ -63,7 +73,9 @@ def test_stored_device_has_the_ten_fields_and_the_source_attributes(aws_sim, aws
 
 def test_least_privilege_role_is_enough(aws_sim, aws_connector):
     """The role allows exactly the five actions of the reference policy; a sync needs no other."""
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=60, bundles=4, images=2, pools=2, sessions_per_pool=3)
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=60, bundles=4, images=2, pools=2, sessions_per_pool=3
+    )
     run = sync(aws_connector)
     assert run.status == RunStatus.SUCCEEDED, f"{run.error_code}: {run.error_message}"
     assert run.seen == 66
@@ -82,17 +94,31 @@ def test_wrong_external_id_fails_at_once_with_what_to_check(aws_sim, aws_connect
     assert aws_sim.stats()["calls"].get("AssumeRole", 0) <= 3
 
 
-def test_throttling_on_30_percent_still_stores_every_device_once(aws_sim, aws_connector, no_backoff):
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=500, bundles=10, images=5, pools=2, sessions_per_pool=20)
+def test_throttling_on_30_percent_still_stores_every_device_once(
+    aws_sim, aws_connector, no_backoff
+):
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT,
+        REGION,
+        workspaces=500,
+        bundles=10,
+        images=5,
+        pools=2,
+        sessions_per_pool=20,
+    )
     aws_sim.configure(throttle_fraction=0.3, throttle_seed=7)
     run = sync(aws_connector)
     assert run.status == RunStatus.SUCCEEDED, run.error_message
     assert run.throttled > 0
     assert Device.objects.filter(connector=aws_connector).count() == 540
-    assert run.api_calls["DescribeWorkspaces"] == 20  # logical calls; retries are counted as throttles
+    assert (
+        run.api_calls["DescribeWorkspaces"] == 20
+    )  # logical calls; retries are counted as throttles
 
 
-def test_auxiliary_failure_makes_a_partial_run_that_keeps_devices_and_removes_none(aws_sim, aws_connector, no_backoff):
+def test_auxiliary_failure_makes_a_partial_run_that_keeps_devices_and_removes_none(
+    aws_sim, aws_connector, no_backoff
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=50, bundles=4, images=2)
     first = sync(aws_connector)
     assert first.status == RunStatus.SUCCEEDED
@@ -101,7 +127,9 @@ def test_auxiliary_failure_makes_a_partial_run_that_keeps_devices_and_removes_no
     aws_sim.inject_error("DescribeWorkspaceBundles", "InternalServerError", status=500)
     run = sync(aws_connector)
     assert run.status == RunStatus.PARTIAL
-    assert run.error_action == "DescribeWorkspaceBundles" and run.error_code == "InternalServerError"
+    assert (
+        run.error_action == "DescribeWorkspaceBundles" and run.error_code == "InternalServerError"
+    )
     assert run.removed == 0 and active(aws_connector).count() == 50
     after = {d.source_id: (d.desktop_pool, d.disk_image) for d in active(aws_connector)}
     assert after == before  # unknown bundle values keep what the device had
@@ -116,7 +144,9 @@ def test_removed_devices_are_marked_then_come_back(aws_sim, aws_connector):
     assert run.status == RunStatus.SUCCEEDED and run.removed == 2
     removed = list(Device.objects.filter(connector=aws_connector, removed_at__isnull=False))
     assert len(removed) == 2 and active(aws_connector).count() == 38
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=40, bundles=3, images=2, rng_seed=5)  # the same fleet again
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=40, bundles=3, images=2, rng_seed=5
+    )  # the same fleet again
     back = sync(aws_connector)
     assert back.status == RunStatus.SUCCEEDED and back.removed == 0
     for device in removed:
@@ -139,7 +169,9 @@ def test_drift_is_recorded_per_field_with_the_run(aws_sim, aws_connector):
 
 
 def test_unchanged_resync_creates_nothing_and_updates_nothing(aws_sim, aws_connector):
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=60, bundles=3, images=2, pools=1, sessions_per_pool=4)
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=60, bundles=3, images=2, pools=1, sessions_per_pool=4
+    )
     sync(aws_connector)
     run = sync(aws_connector)
     assert (run.created, run.updated, run.unchanged, run.removed) == (0, 0, 64, 0)
@@ -147,10 +179,14 @@ def test_unchanged_resync_creates_nothing_and_updates_nothing(aws_sim, aws_conne
     assert not DeviceChange.objects.exists()
 
 
-def test_describe_workspaces_denied_fails_the_run_and_points_at_the_permissions_policy(aws_sim, aws_connector):
+def test_describe_workspaces_denied_fails_the_run_and_points_at_the_permissions_policy(
+    aws_sim, aws_connector
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=10)
     aws_sim.create_customer_role(
-        CUSTOMER_ACCOUNT, ROLE_NAME, external_id=aws_connector.credential.external_id,
+        CUSTOMER_ACCOUNT,
+        ROLE_NAME,
+        external_id=aws_connector.credential.external_id,
         actions=["workspaces:DescribeWorkspaceBundles"],
     )
     run = sync(aws_connector)
@@ -158,7 +194,9 @@ def test_describe_workspaces_denied_fails_the_run_and_points_at_the_permissions_
     assert "AccessDenied" in run.error_code and "permissions policy" in run.error_message
 
 
-def test_devices_on_aws_owned_bundles_show_the_image_id_and_own_bundles_the_image_name(aws_sim, aws_connector):
+def test_devices_on_aws_owned_bundles_show_the_image_id_and_own_bundles_the_image_name(
+    aws_sim, aws_connector
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=200, bundles=12, images=4)
     assert sync(aws_connector).status == RunStatus.SUCCEEDED
     fleet = aws_sim.fleet(CUSTOMER_ACCOUNT, REGION)

@@ -1,5 +1,6 @@
 """Faults during collection: each ends with nothing lost, nothing duplicated
 and nothing wrongly marked removed. Outcomes are listed in docs/RELIABILITY.md."""
+
 import pytest
 from botocore.config import Config
 from django.db import OperationalError
@@ -21,13 +22,18 @@ def sync(connector):
 
 
 def fleet_state(connector) -> dict:
-    return {d.source_id: (d.removed_at is None, d.instance_size) for d in Device.objects.filter(connector=connector)}
+    return {
+        d.source_id: (d.removed_at is None, d.instance_size)
+        for d in Device.objects.filter(connector=connector)
+    }
 
 
 @pytest.fixture
 def synced(aws_sim, aws_connector):
     """A connector with a first complete sync of 120 WorkSpaces and 10 sessions."""
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=120, bundles=6, images=3, pools=1, sessions_per_pool=10)
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=120, bundles=6, images=3, pools=1, sessions_per_pool=10
+    )
     assert sync(aws_connector).status == RunStatus.SUCCEEDED
     return aws_connector
 
@@ -39,7 +45,9 @@ def assert_fleet_intact(connector, before: dict) -> None:
 
 
 @pytest.mark.parametrize("fraction, seed", [(0.3, 11), (0.6, 3)])
-def test_throttling_still_collects_every_device_exactly_once(aws_sim, synced, no_backoff, fraction, seed):
+def test_throttling_still_collects_every_device_exactly_once(
+    aws_sim, synced, no_backoff, fraction, seed
+):
     before = fleet_state(synced)
     aws_sim.configure(throttle_fraction=fraction, throttle_seed=seed)
     run = sync(synced)
@@ -48,7 +56,9 @@ def test_throttling_still_collects_every_device_exactly_once(aws_sim, synced, no
     assert_fleet_intact(synced, before)
 
 
-@pytest.mark.parametrize("code, status", [("InternalServerError", 500), ("ServiceUnavailable", 503)])
+@pytest.mark.parametrize(
+    "code, status", [("InternalServerError", 500), ("ServiceUnavailable", 503)]
+)
 def test_transient_server_errors_are_retried(aws_sim, synced, no_backoff, code, status):
     before = fleet_state(synced)
     aws_sim.inject_error("DescribeWorkspaces", code, status=status, count=3)
@@ -57,11 +67,17 @@ def test_transient_server_errors_are_retried(aws_sim, synced, no_backoff, code, 
     assert_fleet_intact(synced, before)
 
 
-def test_a_describe_workspaces_outage_fails_the_run_and_removes_nothing(aws_sim, synced, no_backoff):
+def test_a_describe_workspaces_outage_fails_the_run_and_removes_nothing(
+    aws_sim, synced, no_backoff
+):
     before = fleet_state(synced)
     aws_sim.inject_error("DescribeWorkspaces", "ServiceUnavailable", status=503)
     run = sync(synced)
-    assert run.status == RunStatus.FAILED and run.error_code == "ServiceUnavailable" and run.removed == 0
+    assert (
+        run.status == RunStatus.FAILED
+        and run.error_code == "ServiceUnavailable"
+        and run.removed == 0
+    )
     assert_fleet_intact(synced, before)
 
 
@@ -78,9 +94,17 @@ def test_connection_resets_are_retried(aws_sim, synced, no_backoff, monkeypatch)
     assert_fleet_intact(synced, before)
 
 
-def test_responses_slower_than_the_read_timeout_fail_cleanly(aws_sim, synced, no_backoff, monkeypatch):
+def test_responses_slower_than_the_read_timeout_fail_cleanly(
+    aws_sim, synced, no_backoff, monkeypatch
+):
     before = fleet_state(synced)
-    monkeypatch.setattr(aws, "WORKSPACES_CONFIG", Config(retries={"mode": "standard", "max_attempts": 2}, read_timeout=0.5, connect_timeout=1))
+    monkeypatch.setattr(
+        aws,
+        "WORKSPACES_CONFIG",
+        Config(
+            retries={"mode": "standard", "max_attempts": 2}, read_timeout=0.5, connect_timeout=1
+        ),
+    )
     aws_sim.configure(latency_ms=1200)
     run = sync(synced)
     assert run.status == RunStatus.FAILED and run.error_code == "ReadTimeoutError"
@@ -88,7 +112,9 @@ def test_responses_slower_than_the_read_timeout_fail_cleanly(aws_sim, synced, no
     assert_fleet_intact(synced, before)
 
 
-def test_a_session_expiring_mid_run_is_re_assumed_and_the_run_carries_on(aws_sim, synced, monkeypatch):
+def test_a_session_expiring_mid_run_is_re_assumed_and_the_run_carries_on(
+    aws_sim, synced, monkeypatch
+):
     before = fleet_state(synced)
     real_client = aws.workspaces_client
 
@@ -101,18 +127,24 @@ def test_a_session_expiring_mid_run_is_re_assumed_and_the_run_carries_on(aws_sim
             if calls["n"] == 2:
                 aws_sim.expire_sessions()
 
-        client.meta.events.register("after-call.workspaces.DescribeWorkspaces", expire_after_two_pages)
+        client.meta.events.register(
+            "after-call.workspaces.DescribeWorkspaces", expire_after_two_pages
+        )
         return client
 
     monkeypatch.setattr(aws, "workspaces_client", client_that_outlives_its_session)
     assume_calls = aws_sim.stats()["calls"].get("AssumeRole", 0)
     run = sync(synced)
     assert run.status == RunStatus.SUCCEEDED, run.error_message
-    assert aws_sim.stats()["calls"]["AssumeRole"] == assume_calls + 2  # the first, and the re-assume
+    assert (
+        aws_sim.stats()["calls"]["AssumeRole"] == assume_calls + 2
+    )  # the first, and the re-assume
     assert_fleet_intact(synced, before)
 
 
-def test_database_unavailable_during_a_run_fails_it_cleanly_and_the_next_run_completes(aws_sim, synced, monkeypatch):
+def test_database_unavailable_during_a_run_fails_it_cleanly_and_the_next_run_completes(
+    aws_sim, synced, monkeypatch
+):
     before = fleet_state(synced)
     real_upsert = device_services.devices_upsert
     state = {"failed": False}
@@ -125,7 +157,11 @@ def test_database_unavailable_during_a_run_fails_it_cleanly_and_the_next_run_com
 
     monkeypatch.setattr(runs, "devices_upsert", flaky_upsert)
     failed = sync(synced)
-    assert failed.status == RunStatus.FAILED and failed.error_code == "OperationalError" and failed.removed == 0
+    assert (
+        failed.status == RunStatus.FAILED
+        and failed.error_code == "OperationalError"
+        and failed.removed == 0
+    )
     assert_fleet_intact(synced, before)
     again = sync(synced)
     assert again.status == RunStatus.SUCCEEDED and again.unchanged == 130

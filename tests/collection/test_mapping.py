@@ -1,16 +1,36 @@
 from connectors.aws_workspaces.mapping import personal_base, personal_record, pooled_record
 
 WS = {
-    "WorkspaceId": "ws-abc123", "DirectoryId": "d-1", "UserName": "jdoe", "IpAddress": "10.0.0.5",
-    "State": "AVAILABLE", "BundleId": "wsb-1", "ComputerName": "WSAMZN-ABCD1234",
+    "WorkspaceId": "ws-abc123",
+    "DirectoryId": "d-1",
+    "UserName": "jdoe",
+    "IpAddress": "10.0.0.5",
+    "State": "AVAILABLE",
+    "BundleId": "wsb-1",
+    "ComputerName": "WSAMZN-ABCD1234",
     "WorkspaceProperties": {"RunningMode": "AUTO_STOP", "ComputeTypeName": "PERFORMANCE"},
 }
-BUNDLE = {"BundleId": "wsb-1", "Name": "Standard Windows 10", "ImageId": "wsi-1", "ComputeType": {"Name": "STANDARD"}}
+BUNDLE = {
+    "BundleId": "wsb-1",
+    "Name": "Standard Windows 10",
+    "ImageId": "wsi-1",
+    "ComputeType": {"Name": "STANDARD"},
+}
 IMAGE = {"ImageId": "wsi-1", "Name": "Win10 Golden 2026-10"}
-POOL = {"PoolId": "wspool-1", "PoolName": "Call center", "BundleId": "wsb-1", "DirectoryId": "d-2", "RunningMode": "AUTO_STOP"}
+POOL = {
+    "PoolId": "wspool-1",
+    "PoolName": "Call center",
+    "BundleId": "wsb-1",
+    "DirectoryId": "d-2",
+    "RunningMode": "AUTO_STOP",
+}
 SESSION = {
-    "SessionId": "0f1e-uuid", "InstanceId": "i-0123456789abcdef0", "PoolId": "wspool-1", "UserId": "agent7",
-    "ConnectionState": "CONNECTED", "NetworkAccessConfiguration": {"EniPrivateIpAddress": "10.1.2.3"},
+    "SessionId": "0f1e-uuid",
+    "InstanceId": "i-0123456789abcdef0",
+    "PoolId": "wspool-1",
+    "UserId": "agent7",
+    "ConnectionState": "CONNECTED",
+    "NetworkAccessConfiguration": {"EniPrivateIpAddress": "10.1.2.3"},
 }
 
 
@@ -19,9 +39,21 @@ def test_personal_workspace_maps_to_the_design_table():
     assert (r.source_id, r.name, r.pool_type) == ("ws-abc123", "WSAMZN-ABCD1234", "personal")
     assert r.desktop_pool == "Standard Windows 10"  # personal: the bundle's name
     assert r.disk_image == "Win10 Golden 2026-10"
-    assert r.instance_size == "PERFORMANCE"  # WorkspaceProperties.ComputeTypeName wins over the bundle
-    assert (r.workspace_id, r.bundle_id, r.image_id, r.directory_id) == ("ws-abc123", "wsb-1", "wsi-1", "d-1")
-    assert (r.user_name, r.state, r.ip_address, r.running_mode) == ("jdoe", "AVAILABLE", "10.0.0.5", "AUTO_STOP")
+    assert (
+        r.instance_size == "PERFORMANCE"
+    )  # WorkspaceProperties.ComputeTypeName wins over the bundle
+    assert (r.workspace_id, r.bundle_id, r.image_id, r.directory_id) == (
+        "ws-abc123",
+        "wsb-1",
+        "wsi-1",
+        "d-1",
+    )
+    assert (r.user_name, r.state, r.ip_address, r.running_mode) == (
+        "jdoe",
+        "AVAILABLE",
+        "10.0.0.5",
+        "AUTO_STOP",
+    )
 
 
 def test_pool_session_maps_to_the_design_table():
@@ -30,7 +62,13 @@ def test_pool_session_maps_to_the_design_table():
     assert r.desktop_pool == "Call center"  # pooled: the pool's name
     assert r.instance_size == "STANDARD"  # the bundle's ComputeType.Name
     assert r.disk_image == "Win10 Golden 2026-10"
-    assert (r.session_id, r.pool_id, r.user_name, r.state, r.ip_address) == ("0f1e-uuid", "wspool-1", "agent7", "CONNECTED", "10.1.2.3")
+    assert (r.session_id, r.pool_id, r.user_name, r.state, r.ip_address) == (
+        "0f1e-uuid",
+        "wspool-1",
+        "agent7",
+        "CONNECTED",
+        "10.1.2.3",
+    )
 
 
 def test_image_id_stands_in_where_the_image_name_is_not_visible():

@@ -1,4 +1,5 @@
 """Run rows: claim, skip, stale runs, the operator command."""
+
 import threading
 from datetime import timedelta
 
@@ -19,7 +20,9 @@ REGION = "eu-west-1"
 @pytest.mark.django_db
 def test_a_trigger_that_finds_a_run_in_progress_is_recorded_as_skipped(aws_sim, aws_connector):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=10)
-    holder = run_claim(connector=aws_connector, run_id=None, trigger=RunTrigger.SCHEDULE, owner="other-worker")
+    holder = run_claim(
+        connector=aws_connector, run_id=None, trigger=RunTrigger.SCHEDULE, owner="other-worker"
+    )
     assert holder.status == RunStatus.RUNNING
     assert run_execute(connector_id=aws_connector.pk) is None
     skipped = Run.objects.exclude(pk=holder.pk).get()
@@ -28,9 +31,13 @@ def test_a_trigger_that_finds_a_run_in_progress_is_recorded_as_skipped(aws_sim, 
 
 
 @pytest.mark.django_db
-def test_a_run_left_running_by_a_dead_worker_is_failed_and_the_next_run_goes_ahead(aws_sim, aws_connector):
+def test_a_run_left_running_by_a_dead_worker_is_failed_and_the_next_run_goes_ahead(
+    aws_sim, aws_connector
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=10)
-    dead = run_claim(connector=aws_connector, run_id=None, trigger=RunTrigger.SCHEDULE, owner="killed-worker")
+    dead = run_claim(
+        connector=aws_connector, run_id=None, trigger=RunTrigger.SCHEDULE, owner="killed-worker"
+    )
     Run.objects.filter(pk=dead.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     run = run_execute(connector_id=aws_connector.pk)
     assert run.status == RunStatus.SUCCEEDED and run.seen == 10
@@ -81,7 +88,9 @@ def test_sync_connector_prints_progress_and_the_summary(aws_sim, aws_connector, 
 
 @pytest.mark.django_db
 def test_sync_connector_exits_non_zero_on_failure(aws_sim, aws_connector):
-    aws_sim.create_customer_role(CUSTOMER_ACCOUNT, "NexthinkConnector-Test", external_id="not-the-right-one")
+    aws_sim.create_customer_role(
+        CUSTOMER_ACCOUNT, "NexthinkConnector-Test", external_id="not-the-right-one"
+    )
     with pytest.raises(CommandError, match="AccessDenied in AssumeRole"):
         call_command("sync_connector", aws_connector.nql_id)
 

@@ -7,8 +7,13 @@ def make_connector(name: str = "AWS Prod EU", *, credential=None, **overrides) -
     if credential is None:
         credential = make_credential(f"cred for {name}")
     values = dict(
-        name=name, nql_id="", description="", recurrence=60, credential_id=credential.pk,
-        region="eu-west-1", environment_name="Production EU",
+        name=name,
+        nql_id="",
+        description="",
+        recurrence=60,
+        credential_id=credential.pk,
+        region="eu-west-1",
+        environment_name="Production EU",
     )
     values.update(overrides)
     return connector_save(data=ConnectorData(**values))
@@ -16,8 +21,13 @@ def make_connector(name: str = "AWS Prod EU", *, credential=None, **overrides) -
 
 def form_data(credential, **overrides) -> dict:
     data = {
-        "name": "AWS Prod EU", "nql_id": "", "description": "EU desktops", "recurrence": "60",
-        "credential": str(credential.pk), "region": "eu-west-1", "environment_name": "Production EU",
+        "name": "AWS Prod EU",
+        "nql_id": "",
+        "description": "EU desktops",
+        "recurrence": "60",
+        "credential": str(credential.pk),
+        "region": "eu-west-1",
+        "environment_name": "Production EU",
     }
     data.update(overrides)
     return data

@@ -28,7 +28,9 @@ def connector_urls(connector) -> list[tuple[str, str]]:
 def test_anonymous_is_sent_to_login(client):
     for method, url in connector_urls(make_connector()):
         response = getattr(client, method)(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), (
+            url
+        )
 
 
 def test_signed_in_without_permission_gets_403(plain_client):
@@ -63,7 +65,16 @@ def test_empty_list_says_what_a_connector_does(admin_client):
 def test_list_shows_the_connector_columns(admin_client):
     make_connector("AWS Prod EU", recurrence=30)
     page = admin_client.get(reverse("connectors:list")).content.decode()
-    for text in ("AWS Prod EU", "aws_prod_eu", "AWS WorkSpaces", "eu-west-1", "Production EU", "Every 30 minutes", "Enabled", "Never"):
+    for text in (
+        "AWS Prod EU",
+        "aws_prod_eu",
+        "AWS WorkSpaces",
+        "eu-west-1",
+        "Production EU",
+        "Every 30 minutes",
+        "Enabled",
+        "Never",
+    ):
         assert text in page, text
 
 
@@ -75,10 +86,18 @@ def test_chooser_offers_aws_workspaces_and_unknown_types_are_404(admin_client):
 
 def test_create_from_the_form(admin_client):
     credential = make_credential()
-    response = admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, nql_id="eu_prod"))
+    response = admin_client.post(
+        reverse("connectors:create", args=["aws_workspaces"]),
+        form_data(credential, nql_id="eu_prod"),
+    )
     connector = InboundConnector.objects.get()
     assert response["Location"] == connector.get_absolute_url()
-    assert (connector.nql_id, connector.region, connector.environment_name, connector.recurrence) == ("eu_prod", "eu-west-1", "Production EU", 60)
+    assert (
+        connector.nql_id,
+        connector.region,
+        connector.environment_name,
+        connector.recurrence,
+    ) == ("eu_prod", "eu-west-1", "Production EU", 60)
     page = admin_client.get(connector.get_absolute_url()).content.decode()
     assert "No runs yet" in page and "Run now" in page
 
@@ -86,11 +105,15 @@ def test_create_from_the_form(admin_client):
 def test_form_has_general_and_parameters_tabs_and_marks_the_tab_with_errors(admin_client):
     credential = make_credential()
     response = admin_client.post(
-        reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, region="", environment_name="  ")
+        reverse("connectors:create", args=["aws_workspaces"]),
+        form_data(credential, region="", environment_name="  "),
     )
     page = response.content.decode()
     assert 'id="tab-general"' in page and 'id="tab-parameters"' in page
-    assert "tab-error" in page.split('id="tab-parameters"')[1].split(">")[0] or 'class="tab tab-error"' in page
+    assert (
+        "tab-error" in page.split('id="tab-parameters"')[1].split(">")[0]
+        or 'class="tab tab-error"' in page
+    )
     assert response.context["form"].tab_errors() == {"general": False, "parameters": True}
     assert 'data-initial-tab="parameters"' in page
 
@@ -98,7 +121,9 @@ def test_form_has_general_and_parameters_tabs_and_marks_the_tab_with_errors(admi
 @pytest.mark.parametrize("region", ["eu-west-9", "us-east-1; DROP TABLE", "mars-1", "eu-south-2"])
 def test_regions_outside_workspaces_are_rejected(admin_client, region):
     credential = make_credential()
-    response = admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, region=region))
+    response = admin_client.post(
+        reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, region=region)
+    )
     assert "region" in response.context["form"].errors
     assert not InboundConnector.objects.exists()
 
@@ -114,13 +139,18 @@ def test_region_choices_come_from_botocore_with_readable_names(admin_client):
 
 def test_region_must_be_in_the_credentials_partition(admin_client):
     credential = make_credential()  # role in partition aws
-    response = admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, region="cn-northwest-1"))
+    response = admin_client.post(
+        reverse("connectors:create", args=["aws_workspaces"]),
+        form_data(credential, region="cn-northwest-1"),
+    )
     assert "partition" in response.context["form"].errors["region"][0]
 
 
 def test_credential_without_role_arn_cannot_be_chosen_and_links_to_finish_it(admin_client):
     unfinished = make_credential("Half done", role_arn="")
-    response = admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), form_data(unfinished))
+    response = admin_client.post(
+        reverse("connectors:create", args=["aws_workspaces"]), form_data(unfinished)
+    )
     assert "has no AWS Role ARN yet" in response.context["form"].errors["credential"][0]
     assert reverse("credentials:edit", args=[unfinished.pk]) in response.content.decode()
     assert not InboundConnector.objects.exists()
@@ -130,13 +160,21 @@ def test_only_aws_iam_credentials_are_offered(admin_client):
     make_credential("IAM one")
     form = admin_client.get(reverse("connectors:create", args=["aws_workspaces"])).context["form"]
     assert set(form.fields["credential"].queryset.values_list("protocol", flat=True)) == {"aws_iam"}
-    assert form.fields["credential"].queryset.count() == Credential.objects.filter(protocol="aws_iam").count()
+    assert (
+        form.fields["credential"].queryset.count()
+        == Credential.objects.filter(protocol="aws_iam").count()
+    )
 
 
 def test_environment_name_is_required_trimmed_and_bounded(admin_client):
     credential = make_credential()
     url = reverse("connectors:create", args=["aws_workspaces"])
-    assert "environment_name" in admin_client.post(url, form_data(credential, environment_name="x" * 101)).context["form"].errors
+    assert (
+        "environment_name"
+        in admin_client.post(url, form_data(credential, environment_name="x" * 101))
+        .context["form"]
+        .errors
+    )
     admin_client.post(url, form_data(credential, environment_name="  Prod   EU  "))
     assert InboundConnector.objects.get().environment_name == "Prod EU"
 
@@ -144,7 +182,8 @@ def test_environment_name_is_required_trimmed_and_bounded(admin_client):
 def test_bad_input_keeps_what_was_typed(admin_client):
     credential = make_credential()
     response = admin_client.post(
-        reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, nql_id="Bad ID", description="keep me")
+        reverse("connectors:create", args=["aws_workspaces"]),
+        form_data(credential, nql_id="Bad ID", description="keep me"),
     )
     page = response.content.decode()
     assert "keep me" in page and "Bad ID" in page
@@ -192,14 +231,22 @@ def test_admin_changelist_filters_and_search(admin_client):
 
 def test_connector_page_shows_runs_newest_first_with_live_progress(admin_client):
     connector = make_connector()
-    Run.objects.create(connector=connector, status="failed", error_code="AccessDenied", error_message="denied", error_action="AssumeRole")
+    Run.objects.create(
+        connector=connector,
+        status="failed",
+        error_code="AccessDenied",
+        error_message="denied",
+        error_action="AssumeRole",
+    )
     Run.objects.create(connector=connector, status="running", pages_fetched=7, seen=175)
     page = admin_client.get(connector.get_absolute_url()).content.decode()
     assert page.index('data-status="running"') < page.index('data-status="failed"')
     assert "7 pages, 175 devices so far" in page
     assert "AccessDenied" in page and "AssumeRole" in page
     assert reverse("connectors:runs_fragment", args=[connector.pk]) in page
-    fragment = admin_client.get(reverse("connectors:runs_fragment", args=[connector.pk])).content.decode()
+    fragment = admin_client.get(
+        reverse("connectors:runs_fragment", args=[connector.pk])
+    ).content.decode()
     assert "7 pages, 175 devices so far" in fragment and "<html" not in fragment
 
 
@@ -209,4 +256,7 @@ def test_edit_form_is_prefilled_with_the_saved_values(admin_client):
     assert form["name"].value() == "AWS Prod EU" and form["nql_id"].value() == "aws_prod_eu"
     assert form["description"].value() == "EU desktops" and str(form["recurrence"].value()) == "240"
     assert str(form["credential"].value()) == str(connector.credential_id)
-    assert form["region"].value() == "eu-west-1" and form["environment_name"].value() == "Production EU"
+    assert (
+        form["region"].value() == "eu-west-1"
+        and form["environment_name"].value() == "Production EU"
+    )

@@ -24,7 +24,19 @@ def test_nql_id_is_suggested_from_the_name(name, expected):
     assert nql_id_suggest(name) == expected
 
 
-@pytest.mark.parametrize("value, code", [("Aws", "start"), ("1abc", "start"), ("_abc", "start"), ("aws-prod", "chars"), ("aws prod", "chars"), ("a" * 65, "max_length"), ("", "required"), ("é", "start")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("Aws", "start"),
+        ("1abc", "start"),
+        ("_abc", "start"),
+        ("aws-prod", "chars"),
+        ("aws prod", "chars"),
+        ("a" * 65, "max_length"),
+        ("", "required"),
+        ("é", "start"),
+    ],
+)
 def test_invalid_nql_ids_are_refused_with_a_reason(value, code):
     with pytest.raises(ValidationError) as exc:
         nql_id_validate(value)
@@ -34,7 +46,9 @@ def test_invalid_nql_ids_are_refused_with_a_reason(value, code):
 @pytest.mark.django_db
 def test_server_suggests_the_nql_id_when_left_empty(admin_client):
     credential = make_credential()
-    admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, nql_id=""))
+    admin_client.post(
+        reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, nql_id="")
+    )
     assert InboundConnector.objects.get().nql_id == "aws_prod_eu"
 
 
@@ -42,7 +56,8 @@ def test_server_suggests_the_nql_id_when_left_empty(admin_client):
 def test_nql_id_must_be_unique(admin_client):
     existing = make_connector("AWS Prod EU")
     response = admin_client.post(
-        reverse("connectors:create", args=["aws_workspaces"]), form_data(existing.credential, nql_id=existing.nql_id)
+        reverse("connectors:create", args=["aws_workspaces"]),
+        form_data(existing.credential, nql_id=existing.nql_id),
     )
     assert "already used" in response.context["form"].errors["nql_id"][0]
     assert InboundConnector.objects.count() == 1
@@ -80,7 +95,9 @@ def test_django_admin_shows_the_nql_id_read_only_and_ignores_a_posted_one(admin_
     connector = make_connector()
     url = reverse("admin:connectors_inboundconnector_change", args=[connector.pk])
     assert 'name="nql_id"' not in admin_client.get(url).content.decode()
-    response = admin_client.post(url, {**form_data(connector.credential, nql_id="hacked"), "enabled": "on"})
+    response = admin_client.post(
+        url, {**form_data(connector.credential, nql_id="hacked"), "enabled": "on"}
+    )
     assert response.status_code == 302
     connector.refresh_from_db()
     assert connector.nql_id == "aws_prod_eu"
@@ -114,8 +131,13 @@ def test_queryset_update_of_the_nql_id_is_refused():
 def test_service_refuses_an_nql_id_change():
     connector = make_connector()
     data = ConnectorData(
-        name="x", nql_id="changed", description="", recurrence=60, credential_id=connector.credential_id,
-        region="eu-west-1", environment_name="E",
+        name="x",
+        nql_id="changed",
+        description="",
+        recurrence=60,
+        credential_id=connector.credential_id,
+        region="eu-west-1",
+        environment_name="E",
     )
     with pytest.raises(NqlIdLocked):
         connector_save(data=data, connector=connector)

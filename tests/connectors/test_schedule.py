@@ -5,7 +5,12 @@ from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
 from connectors.models import InboundConnector
-from connectors.services import ConnectorData, connector_delete, connector_save, connector_set_enabled
+from connectors.services import (
+    ConnectorData,
+    connector_delete,
+    connector_save,
+    connector_set_enabled,
+)
 
 from .factories import form_data, make_connector
 
@@ -41,8 +46,12 @@ def test_beat_kwargs_never_carry_credential_material():
 def test_every_recurrence_is_reflected_in_the_beat_interval(minutes):
     connector = make_connector(recurrence=60)
     data = ConnectorData(
-        name=connector.name, description="", recurrence=minutes, credential_id=connector.credential_id,
-        region=connector.region, environment_name=connector.environment_name,
+        name=connector.name,
+        description="",
+        recurrence=minutes,
+        credential_id=connector.credential_id,
+        region=connector.region,
+        environment_name=connector.environment_name,
     )
     connector_save(data=data, connector=connector)
     assert only_task().interval.every == minutes
@@ -52,7 +61,14 @@ def test_interval_rows_are_reused_not_duplicated():
     first = make_connector("A", recurrence=30)
     make_connector("B", credential=first.credential, recurrence=30)
     connector_save(
-        data=ConnectorData(name="A", description="", recurrence=30, credential_id=first.credential_id, region="eu-west-1", environment_name="E"),
+        data=ConnectorData(
+            name="A",
+            description="",
+            recurrence=30,
+            credential_id=first.credential_id,
+            region="eu-west-1",
+            environment_name="E",
+        ),
         connector=first,
     )
     assert IntervalSchedule.objects.filter(every=30, period="minutes").count() == 1
@@ -98,10 +114,15 @@ def test_views_keep_the_schedule_in_step(admin_client, make_user):
     from tests.credentials.factories import make_credential
 
     credential = make_credential()
-    admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), form_data(credential, recurrence="15"))
+    admin_client.post(
+        reverse("connectors:create", args=["aws_workspaces"]),
+        form_data(credential, recurrence="15"),
+    )
     connector = InboundConnector.objects.get()
     assert only_task().interval.every == 15
-    admin_client.post(reverse("connectors:edit", args=[connector.pk]), form_data(credential, recurrence="720"))
+    admin_client.post(
+        reverse("connectors:edit", args=[connector.pk]), form_data(credential, recurrence="720")
+    )
     assert only_task().interval.every == 720
     admin_client.post(reverse("connectors:toggle", args=[connector.pk]))
     assert only_task().enabled is False
@@ -114,7 +135,9 @@ def test_django_admin_keeps_the_schedule_in_step(admin_client):
 
     credential = make_credential()
     add = reverse("admin:connectors_inboundconnector_add")
-    response = admin_client.post(add, {**form_data(credential, nql_id="from_admin", recurrence="30"), "enabled": "on"})
+    response = admin_client.post(
+        add, {**form_data(credential, nql_id="from_admin", recurrence="30"), "enabled": "on"}
+    )
     assert response.status_code == 302
     connector = InboundConnector.objects.get()
     assert only_task().interval.every == 30 and only_task().enabled
@@ -122,7 +145,9 @@ def test_django_admin_keeps_the_schedule_in_step(admin_client):
     admin_client.post(change, form_data(credential, recurrence="120"))  # enabled unchecked
     task = only_task()
     assert task.interval.every == 120 and task.enabled is False
-    admin_client.post(reverse("admin:connectors_inboundconnector_delete", args=[connector.pk]), {"post": "yes"})
+    admin_client.post(
+        reverse("admin:connectors_inboundconnector_delete", args=[connector.pk]), {"post": "yes"}
+    )
     assert not PeriodicTask.objects.filter(name__startswith="connector:").exists()
 
 

@@ -40,7 +40,9 @@ def test_status_follows_the_role_arn():
     assert credential.status == CredentialStatus.WAITING_FOR_ROLE_ARN
     assert credential.get_status_display() == "Waiting for role ARN"
     services.credential_update(
-        credential=credential, name="Prod", role_arn=" arn:aws:iam::111122223333:role/NexthinkConnector-A "
+        credential=credential,
+        name="Prod",
+        role_arn=" arn:aws:iam::111122223333:role/NexthinkConnector-A ",
     )
     credential.refresh_from_db()
     assert credential.role_arn == "arn:aws:iam::111122223333:role/NexthinkConnector-A"
@@ -72,7 +74,11 @@ def test_permissions_policy_has_exactly_the_five_reference_actions():
 
 
 def test_trust_policy_trusts_the_configured_account_with_the_external_id():
-    doc = json.loads(policies.as_json(policies.trust_policy(external_id="abc-123", trusted_account_id="999988887777")))
+    doc = json.loads(
+        policies.as_json(
+            policies.trust_policy(external_id="abc-123", trusted_account_id="999988887777")
+        )
+    )
     (statement,) = doc["Statement"]
     assert statement["Principal"] == {"AWS": "arn:aws:iam::999988887777:root"}
     assert statement["Action"] == "sts:AssumeRole"

@@ -26,17 +26,29 @@ def test_valid_role_arns_are_accepted_and_stripped(arn):
     [
         ("NexthinkConnector-WorkSpaces", "not_arn", "starts with 'arn:'"),
         ("arn:aws:iam:111122223333:role/NexthinkConnector-X", "malformed", "not a complete ARN"),
-        ("arn:aws-eu:iam::111122223333:role/NexthinkConnector-X", "partition", "Unknown partition 'aws-eu'"),
+        (
+            "arn:aws-eu:iam::111122223333:role/NexthinkConnector-X",
+            "partition",
+            "Unknown partition 'aws-eu'",
+        ),
         ("arn:aws:sts::111122223333:role/NexthinkConnector-X", "service", "'sts' service"),
         ("arn:aws:iam:us-east-1:111122223333:role/NexthinkConnector-X", "region", "no region"),
         ("arn:aws:iam::11112222333:role/NexthinkConnector-X", "account", "exactly 12 digits"),
         ("arn:aws:iam::11112222333a:role/NexthinkConnector-X", "account", "exactly 12 digits"),
         ("arn:aws:iam::111122223333:user/NexthinkConnector-X", "resource", "not to 'user'"),
         ("arn:aws:iam::111122223333:role/", "name", "no role name"),
-        ("arn:aws:iam::111122223333:role/NexthinkConnector-" + "x" * 60, "name", "1 to 64 characters"),
+        (
+            "arn:aws:iam::111122223333:role/NexthinkConnector-" + "x" * 60,
+            "name",
+            "1 to 64 characters",
+        ),
         ("arn:aws:iam::111122223333:role/NexthinkConnector-bad*name", "name", "1 to 64 characters"),
         ("arn:aws:iam::111122223333:role/NexthinkConnector-é", "name", "1 to 64 characters"),
-        ("arn:aws:iam::111122223333:role/WorkSpacesReader", "prefix", "must start with 'NexthinkConnector-'"),
+        (
+            "arn:aws:iam::111122223333:role/WorkSpacesReader",
+            "prefix",
+            "must start with 'NexthinkConnector-'",
+        ),
         ("arn:aws:iam::111122223333:role/path with space/NexthinkConnector-X", "path", "path"),
     ],
 )

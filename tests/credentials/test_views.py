@@ -33,7 +33,12 @@ def test_anonymous_is_sent_to_login_from_every_credential_page(client):
 def test_signed_in_user_without_permission_gets_403(plain_client):
     for url in urls_for(make_credential()):
         assert plain_client.get(url).status_code == 403, url
-    assert plain_client.post(reverse("credentials:create"), {"name": "x", "protocol": "aws_iam"}).status_code == 403
+    assert (
+        plain_client.post(
+            reverse("credentials:create"), {"name": "x", "protocol": "aws_iam"}
+        ).status_code
+        == 403
+    )
     assert Credential.objects.count() == 1
 
 
@@ -62,7 +67,9 @@ def test_list_shows_name_protocol_status_connectors_and_total(admin_client):
 
 def test_create_generates_external_id_and_shows_both_policies(admin_client, settings):
     settings.AWS_TRUSTED_ACCOUNT_ID = "999988887777"
-    response = admin_client.post(reverse("credentials:create"), {"name": "Prod EU", "protocol": "aws_iam"})
+    response = admin_client.post(
+        reverse("credentials:create"), {"name": "Prod EU", "protocol": "aws_iam"}
+    )
     credential = Credential.objects.get()
     assert response.status_code == 302 and response["Location"] == credential.get_absolute_url()
     page = admin_client.get(response["Location"]).content.decode()
@@ -79,7 +86,10 @@ def test_policies_on_the_page_are_valid_json_with_this_credentials_values(admin_
     settings.AWS_TRUSTED_ACCOUNT_ID = "999988887777"
     credential = make_credential()
     page = admin_client.get(credential.get_absolute_url()).content.decode()
-    blocks = {m[0]: json.loads(html.unescape(m[1])) for m in re.findall(r'<pre id="([\w-]+)" class="code">(.*?)</pre>', page, re.S)}
+    blocks = {
+        m[0]: json.loads(html.unescape(m[1]))
+        for m in re.findall(r'<pre id="([\w-]+)" class="code">(.*?)</pre>', page, re.S)
+    }
     trust = blocks["trust-policy"]["Statement"][0]
     assert trust["Principal"]["AWS"] == "arn:aws:iam::999988887777:root"
     assert trust["Condition"]["StringEquals"]["sts:ExternalId"] == credential.external_id
@@ -88,7 +98,9 @@ def test_policies_on_the_page_are_valid_json_with_this_credentials_values(admin_
 
 def test_duplicate_name_in_other_case_is_refused_at_the_name_field(admin_client):
     make_credential("Prod")
-    response = admin_client.post(reverse("credentials:create"), {"name": "PROD", "protocol": "aws_iam"})
+    response = admin_client.post(
+        reverse("credentials:create"), {"name": "PROD", "protocol": "aws_iam"}
+    )
     assert response.status_code == 200
     assert "already exists" in response.context["form"].errors["name"][0]
     assert Credential.objects.count() == 1
@@ -102,7 +114,8 @@ def test_only_aws_iam_protocol_is_offered(admin_client):
 
 def test_tampered_create_post_cannot_choose_the_external_id(admin_client):
     admin_client.post(
-        reverse("credentials:create"), {"name": "X", "protocol": "aws_iam", "external_id": "attacker-chosen"}
+        reverse("credentials:create"),
+        {"name": "X", "protocol": "aws_iam", "external_id": "attacker-chosen"},
     )
     assert Credential.objects.get().external_id != "attacker-chosen"
 
@@ -122,7 +135,8 @@ def test_tampered_edit_post_cannot_change_the_external_id(admin_client):
 def test_edit_saves_a_valid_arn_and_the_status_becomes_ready(admin_client):
     credential = make_credential(role_arn="")
     response = admin_client.post(
-        reverse("credentials:edit", args=[credential.pk]), {"name": credential.name, "role_arn": f"  {GOOD_ARN}  "}
+        reverse("credentials:edit", args=[credential.pk]),
+        {"name": credential.name, "role_arn": f"  {GOOD_ARN}  "},
     )
     assert response.status_code == 302
     credential.refresh_from_db()
@@ -154,7 +168,11 @@ def test_delete_asks_for_confirmation_then_deletes(admin_client):
 def test_delete_is_refused_with_the_names_of_connectors_using_it(admin_client):
     credential = make_credential()
     InboundConnector.objects.create(
-        name="EU fleet", nql_id="eu_fleet", credential=credential, region="eu-west-1", environment_name="EU"
+        name="EU fleet",
+        nql_id="eu_fleet",
+        credential=credential,
+        region="eu-west-1",
+        environment_name="EU",
     )
     url = reverse("credentials:delete", args=[credential.pk])
     assert "EU fleet" in admin_client.get(url).content.decode()
@@ -183,7 +201,9 @@ def test_csrf_is_enforced_on_every_credential_form(admin_user):
 
 def test_admin_shows_external_id_read_only_and_creates_it_server_side(admin_client):
     credential = make_credential()
-    page = admin_client.get(reverse("admin:credentials_credential_change", args=[credential.pk])).content.decode()
+    page = admin_client.get(
+        reverse("admin:credentials_credential_change", args=[credential.pk])
+    ).content.decode()
     assert credential.external_id in page
     assert 'name="external_id"' not in page
     response = admin_client.post(
@@ -201,7 +221,11 @@ def test_admin_rejects_a_bad_arn_at_the_field(admin_client):
     credential = make_credential()
     response = admin_client.post(
         reverse("admin:credentials_credential_change", args=[credential.pk]),
-        {"name": credential.name, "protocol": "aws_iam", "role_arn": "arn:aws:iam::1:role/NexthinkConnector-X"},
+        {
+            "name": credential.name,
+            "protocol": "aws_iam",
+            "role_arn": "arn:aws:iam::1:role/NexthinkConnector-X",
+        },
     )
     assert response.status_code == 200
     assert "exactly 12 digits" in response.content.decode()

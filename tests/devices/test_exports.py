@@ -41,7 +41,10 @@ def _strict(node):
 @pytest.fixture(scope="module")
 def request_validator():
     spec = json.loads(OPENAPI.read_text())
-    schema = {"$ref": "#/components/schemas/EnrichmentRequest", "components": _strict(spec["components"])}
+    schema = {
+        "$ref": "#/components/schemas/EnrichmentRequest",
+        "components": _strict(spec["components"]),
+    }
     return jsonschema.Draft7Validator(schema)
 
 
@@ -57,8 +60,18 @@ def documents(response) -> list[dict]:
 def fleet():
     eu = make_connector("AWS EU", region="eu-west-1", environment_name="Prod EU")
     make_device(eu, 1, name="alpha", user_name="alice")
-    make_device(eu, 2, name="bravo", pool_type="pooled", desktop_pool="Call centre", disk_image="",
-                source_id="sess-2", session_id="sess-2", workspace_id="", pool_id="wspool-1")
+    make_device(
+        eu,
+        2,
+        name="bravo",
+        pool_type="pooled",
+        desktop_pool="Call centre",
+        disk_image="",
+        source_id="sess-2",
+        session_id="sess-2",
+        workspace_id="",
+        pool_id="wspool-1",
+    )
     make_device(eu, 3, name="gone", removed_at=timezone.now())
     return eu
 
@@ -76,13 +89,24 @@ def test_csv_has_nql_names_then_source_attributes_and_one_row_per_device(admin_c
     alpha = by_name["alpha"]
     assert alpha["virtualization.desktop_broker"] == "aws_workspaces"  # what the product stores
     assert alpha["virtualization.last_update"] == "2025-03-01T12:00:00Z"
-    assert alpha["connector"] == fleet.nql_id and alpha["user_name"] == "alice" and alpha["removed_at"] == ""
-    assert by_name["bravo"]["session_id"] == "sess-2" and by_name["bravo"]["virtualization.type"] == "pooled"
+    assert (
+        alpha["connector"] == fleet.nql_id
+        and alpha["user_name"] == "alice"
+        and alpha["removed_at"] == ""
+    )
+    assert (
+        by_name["bravo"]["session_id"] == "sess-2"
+        and by_name["bravo"]["virtualization.type"] == "pooled"
+    )
 
 
 def test_csv_follows_the_views_filters_search_and_sort(admin_client, fleet):
     response = admin_client.get(reverse("devices:export_csv"), {"status": "all", "sort": "-name"})
-    assert [row[0] for row in csv.reader(io.StringIO(stream(response)))][1:] == ["gone", "bravo", "alpha"]
+    assert [row[0] for row in csv.reader(io.StringIO(stream(response)))][1:] == [
+        "gone",
+        "bravo",
+        "alpha",
+    ]
     response = admin_client.get(reverse("devices:export_csv"), {"pool_type": "pooled"})
     assert [row[0] for row in csv.reader(io.StringIO(stream(response)))][1:] == ["bravo"]
     response = admin_client.get(reverse("devices:export_csv"), {"region": "nowhere"})
@@ -96,21 +120,27 @@ def test_enrichment_export_is_valid_against_the_api_schema(admin_client, fleet, 
     [document] = documents(response)
     request_validator.validate(document)
     assert document["domain"] == exports.ENRICHMENT_DOMAIN
-    by_name = {e["identification"][0]["value"]: {f["name"]: f["value"] for f in e["fields"]} for e in document["enrichments"]}
+    by_name = {
+        e["identification"][0]["value"]: {f["name"]: f["value"] for f in e["fields"]}
+        for e in document["enrichments"]
+    }
     assert set(by_name) == {"alpha", "bravo"}
     alpha = by_name["alpha"]
-    assert alpha == {
-        "device/device/virtualization/desktop_pool": "Standard Windows 10",
-        "device/device/virtualization/type": "personal",
-        "device/device/virtualization/hostname": "AWS host",
-        "device/device/virtualization/hypervisor_name": "AWS hypervisor",
-        "device/device/virtualization/environment_name": "Prod EU",
-        "device/device/virtualization/desktop_broker": "aws_workspace",  # as the Enrichment API documents it
-        "device/device/virtualization/disk_image": "win10-golden",
-        "device/device/virtualization/instance_size": "STANDARD",
-        "device/device/virtualization/region": "eu-west-1",
-        "device/device/virtualization/last_update": "2025-03-01T12:00:00Z",
-    }
+    assert (
+        alpha
+        == {
+            "device/device/virtualization/desktop_pool": "Standard Windows 10",
+            "device/device/virtualization/type": "personal",
+            "device/device/virtualization/hostname": "AWS host",
+            "device/device/virtualization/hypervisor_name": "AWS hypervisor",
+            "device/device/virtualization/environment_name": "Prod EU",
+            "device/device/virtualization/desktop_broker": "aws_workspace",  # as the Enrichment API documents it
+            "device/device/virtualization/disk_image": "win10-golden",
+            "device/device/virtualization/instance_size": "STANDARD",
+            "device/device/virtualization/region": "eu-west-1",
+            "device/device/virtualization/last_update": "2025-03-01T12:00:00Z",
+        }
+    )
     # A blank value is left out rather than sent as "" (which would clear the field).
     assert by_name["bravo"]["device/device/virtualization/type"] == "pooled"
     assert "device/device/virtualization/disk_image" not in by_name["bravo"]
@@ -118,11 +148,21 @@ def test_enrichment_export_is_valid_against_the_api_schema(admin_client, fleet, 
 
 def test_the_schema_check_catches_a_broken_document(request_validator):
     with pytest.raises(jsonschema.ValidationError):
-        request_validator.validate({"domain": "x", "enrichments": [{"identification": [], "fields": []}]})
+        request_validator.validate(
+            {"domain": "x", "enrichments": [{"identification": [], "fields": []}]}
+        )
     with pytest.raises(jsonschema.ValidationError):
-        request_validator.validate({"domain": "x", "enrichments": [
-            {"identification": [{"name": "device/device/name", "value": "a"}],
-             "fields": [{"name": "device/device/virtualization/colour", "value": "red"}]}]})
+        request_validator.validate(
+            {
+                "domain": "x",
+                "enrichments": [
+                    {
+                        "identification": [{"name": "device/device/name", "value": "a"}],
+                        "fields": [{"name": "device/device/virtualization/colour", "value": "red"}],
+                    }
+                ],
+            }
+        )
 
 
 def test_an_empty_view_exports_no_document(admin_client, fleet):
@@ -130,7 +170,9 @@ def test_an_empty_view_exports_no_document(admin_client, fleet):
     assert stream(response) == "" and response["X-Total-Parts"] == "0"
 
 
-def test_enrichment_export_splits_into_documents_of_at_most_the_batch_size(admin_client, fleet, monkeypatch, request_validator):
+def test_enrichment_export_splits_into_documents_of_at_most_the_batch_size(
+    admin_client, fleet, monkeypatch, request_validator
+):
     monkeypatch.setattr(exports, "ENRICHMENT_BATCH_SIZE", 2)
     make_devices(fleet, 3, start=10)  # 5 active devices in all
     response = admin_client.get(reverse("devices:export_enrichment"), {"sort": "name"})
@@ -143,10 +185,14 @@ def test_enrichment_export_splits_into_documents_of_at_most_the_batch_size(admin
     assert names == list(active.values_list("name", flat=True)) and len(names) == 5
 
 
-def test_an_exact_multiple_of_the_batch_size_gives_no_empty_document(admin_client, fleet, monkeypatch):
+def test_an_exact_multiple_of_the_batch_size_gives_no_empty_document(
+    admin_client, fleet, monkeypatch
+):
     monkeypatch.setattr(exports, "ENRICHMENT_BATCH_SIZE", 1)
     response = admin_client.get(reverse("devices:export_enrichment"))
-    assert [len(d["enrichments"]) for d in documents(response)] == [1, 1] and response["X-Total-Parts"] == "2"
+    assert [len(d["enrichments"]) for d in documents(response)] == [1, 1] and response[
+        "X-Total-Parts"
+    ] == "2"
 
 
 def test_10001_devices_give_two_documents_of_10000_and_1(admin_client, request_validator):
@@ -164,7 +210,9 @@ def test_10001_devices_give_two_documents_of_10000_and_1(admin_client, request_v
     assert len(names) == 10_001
 
 
-def test_exports_take_a_constant_number_of_queries(admin_client, fleet, django_assert_max_num_queries):
+def test_exports_take_a_constant_number_of_queries(
+    admin_client, fleet, django_assert_max_num_queries
+):
     make_devices(fleet, 50, start=10)
     with django_assert_max_num_queries(8):
         stream(admin_client.get(reverse("devices:export_csv")))

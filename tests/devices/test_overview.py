@@ -22,7 +22,11 @@ def run_at(connector, status: str, when):
 
 def test_without_connectors_or_devices_the_overview_shows_the_get_started_steps(admin_client):
     page = admin_client.get(HOME).content.decode()
-    assert "Get started" in page and reverse("credentials:list") in page and reverse("devices:list") in page
+    assert (
+        "Get started" in page
+        and reverse("credentials:list") in page
+        and reverse("devices:list") in page
+    )
     assert "<svg" not in page
 
 
@@ -44,14 +48,21 @@ def test_with_data_the_overview_charts_devices_connectors_and_runs(admin_client)
     run_at(us, "partial", now)
     page = admin_client.get(HOME).content.decode()
     assert "Get started" not in page
-    for title in ("Devices by region", "Devices by desktop pool type", "Devices by instance size", "Devices by disk image"):
+    for title in (
+        "Devices by region",
+        "Devices by desktop pool type",
+        "Devices by instance size",
+        "Devices by disk image",
+    ):
         assert title in page, title
     assert page.count("<svg") == 5
     assert "<title>eu-west-1: 6</title>" in page and "<title>pooled: 3</title>" in page
     assert 'href="/devices/?region=us-east-1"' in page  # a bar opens the filtered devices
-    assert "AWS EU" in page and "AWS US" in page and "Partial" in page  # connectors with their last run
+    assert (
+        "AWS EU" in page and "AWS US" in page and "Partial" in page
+    )  # connectors with their last run
     assert "Succeeded (1)" in page and "Failed (1)" in page and "Partial (1)" in page
-    assert ">9</div><div class=\"kpi-label\">Active devices" in page
+    assert '>9</div><div class="kpi-label">Active devices' in page
 
 
 def test_devices_beyond_the_top_ten_are_counted_as_other():
@@ -62,7 +73,9 @@ def test_devices_beyond_the_top_ten_are_counted_as_other():
     assert [b.label for b in breakdown.bars][:2] == ["image-00", "image-01"]
     assert len(breakdown.bars) == 11
     other = breakdown.bars[-1]
-    assert other.other and other.value == 2 + 1 and other.label == "Other (2 values)" and not other.url
+    assert (
+        other.other and other.value == 2 + 1 and other.label == "Other (2 values)" and not other.url
+    )
 
 
 def test_runs_are_counted_per_day_for_fourteen_days_skipping_queued_and_old_ones():
@@ -90,14 +103,18 @@ def test_axis_maximum_is_a_round_number():
     assert [_nice_ceiling(v) for v in (0, 1, 3, 7, 12, 48, 101)] == [1, 1, 5, 10, 20, 50, 200]
 
 
-def test_the_overview_takes_the_same_number_of_queries_with_more_data(admin_client, django_assert_max_num_queries):
+def test_the_overview_takes_the_same_number_of_queries_with_more_data(
+    admin_client, django_assert_max_num_queries
+):
     connector = make_connector()
     make_devices(connector, 10)
     run_at(connector, "succeeded", timezone.now())
     with django_assert_max_num_queries(20) as small:
         admin_client.get(HOME)
     for i in range(5):
-        make_devices(make_connector(f"C{i}"), 40, start=1000 * (i + 1), disk_image=f"img{i}", region=f"r{i}")
+        make_devices(
+            make_connector(f"C{i}"), 40, start=1000 * (i + 1), disk_image=f"img{i}", region=f"r{i}"
+        )
         run_at(connector, "failed", timezone.now() - timedelta(days=i))
     with django_assert_max_num_queries(20) as large:
         admin_client.get(HOME)
@@ -109,7 +126,11 @@ def test_sections_follow_the_users_permissions(client, make_user):
     make_devices(connector, 3)
     client.force_login(make_user("devices-only", "connectors.view_device"))
     page = client.get(HOME).content.decode()
-    assert "Devices by region" in page and "Runs over the last" not in page and "Inbound connectors</div>" not in page
+    assert (
+        "Devices by region" in page
+        and "Runs over the last" not in page
+        and "Inbound connectors</div>" not in page
+    )
     client.force_login(make_user("connectors-only", "connectors.view_inboundconnector"))
     page = client.get(HOME).content.decode()
     assert "Devices by region" not in page and "Runs over the last" in page

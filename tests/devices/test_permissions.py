@@ -23,7 +23,9 @@ def device_urls() -> list[str]:
 def test_anonymous_is_sent_to_login(client, device_urls):
     for url in device_urls:
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), (
+            url
+        )
 
 
 def test_signed_in_without_permission_gets_403(plain_client, device_urls):

@@ -1,5 +1,6 @@
 """The Test results panel's endpoint, against the simulator (and botocore's
 Stubber for error shapes the simulator cannot produce)."""
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -24,12 +25,19 @@ def fresh_rate_limit():
 
 
 def post(client, cred, **overrides):
-    data = {"credential": cred.pk, "region": REGION, "environment_name": "Sim EU", "name": "AWS Prod EU"}
+    data = {
+        "credential": cred.pk,
+        "region": REGION,
+        "environment_name": "Sim EU",
+        "name": "AWS Prod EU",
+    }
     data.update(overrides)
     return client.post(URL, data)
 
 
-def test_success_shows_status_time_and_a_sample_record_as_stored(admin_client, aws_sim, aws_connector):
+def test_success_shows_status_time_and_a_sample_record_as_stored(
+    admin_client, aws_sim, aws_connector
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=12, bundles=2, images=1)
     response = post(admin_client, aws_connector.credential)
     data = response.json()
@@ -42,7 +50,11 @@ def test_success_shows_status_time_and_a_sample_record_as_stored(admin_client, a
     assert sample["virtualization.desktop_broker"] == "aws_workspaces"
     assert sample["virtualization.environment_name"] == "Sim EU"
     assert sample["virtualization.region"] == REGION
-    assert sample["virtualization.desktop_pool"] and sample["virtualization.disk_image"] and sample["virtualization.instance_size"]
+    assert (
+        sample["virtualization.desktop_pool"]
+        and sample["virtualization.disk_image"]
+        and sample["virtualization.instance_size"]
+    )
     assert len(data["sample"]) == 11  # device.name + the ten fields
     assert data["raw"]["WorkspaceId"].startswith("ws-")
 
@@ -53,7 +65,9 @@ def test_account_without_workspaces_says_so_plainly(admin_client, aws_sim, aws_c
     assert "no WorkSpaces in eu-west-1" in data["message"]
 
 
-def test_wrong_external_id_shows_assume_role_denied_with_trust_policy_hint(admin_client, aws_sim, aws_connector):
+def test_wrong_external_id_shows_assume_role_denied_with_trust_policy_hint(
+    admin_client, aws_sim, aws_connector
+):
     aws_sim.create_customer_role(CUSTOMER_ACCOUNT, ROLE_NAME, external_id="another-external-id")
     response = post(admin_client, aws_connector.credential)
     data = response.json()
@@ -66,9 +80,13 @@ def test_wrong_external_id_shows_assume_role_denied_with_trust_policy_hint(admin
     assert aws_connector.credential.external_id not in body and "another-external-id" not in body
 
 
-def test_describe_workspaces_denied_points_at_the_permissions_policy(admin_client, aws_sim, aws_connector):
+def test_describe_workspaces_denied_points_at_the_permissions_policy(
+    admin_client, aws_sim, aws_connector
+):
     aws_sim.create_customer_role(
-        CUSTOMER_ACCOUNT, ROLE_NAME, external_id=aws_connector.credential.external_id,
+        CUSTOMER_ACCOUNT,
+        ROLE_NAME,
+        external_id=aws_connector.credential.external_id,
         actions=["workspaces:DescribeWorkspaceBundles"],
     )
     data = post(admin_client, aws_connector.credential).json()
@@ -84,7 +102,9 @@ def test_throttling_suggests_running_it_again(admin_client, aws_sim, aws_connect
     assert "rate limits" in data["hint"] and "one region at a time" in data["hint"]
 
 
-def test_a_test_that_takes_too_long_is_reported_as_timed_out(admin_client, aws_sim, aws_connector, monkeypatch):
+def test_a_test_that_takes_too_long_is_reported_as_timed_out(
+    admin_client, aws_sim, aws_connector, monkeypatch
+):
     monkeypatch.setattr(probe, "TIME_BOUND_SECONDS", 1)
     aws_sim.configure(latency_ms=1500)
     data = post(admin_client, aws_connector.credential).json()
@@ -92,13 +112,18 @@ def test_a_test_that_takes_too_long_is_reported_as_timed_out(admin_client, aws_s
     assert "timed out" in data["message"] and data["hint"]
 
 
-def test_region_not_enabled_shows_the_sts_error_and_a_region_hint(admin_client, aws_env, monkeypatch):
+def test_region_not_enabled_shows_the_sts_error_and_a_region_hint(
+    admin_client, aws_env, monkeypatch
+):
     """Exact STS shape of a call into a region the account has not enabled."""
     sts = boto3.client("sts", region_name="af-south-1")
     stubber = Stubber(sts)
     stubber.add_client_error(
-        "assume_role", service_error_code="InvalidClientTokenId", service_message="The security token included in the request is invalid.",
-        http_status_code=403, response_meta={"RequestId": "4b1d-req"},
+        "assume_role",
+        service_error_code="InvalidClientTokenId",
+        service_message="The security token included in the request is invalid.",
+        http_status_code=403,
+        response_meta={"RequestId": "4b1d-req"},
     )
     stubber.activate()
 
@@ -117,24 +142,38 @@ def test_credential_without_role_arn_is_refused_with_a_link(admin_client):
     response = post(admin_client, credential)
     assert response.status_code == 400
     data = response.json()
-    assert "no AWS Role ARN" in data["message"] and data["link"] == reverse("credentials:edit", args=[credential.pk])
+    assert "no AWS Role ARN" in data["message"] and data["link"] == reverse(
+        "credentials:edit", args=[credential.pk]
+    )
 
 
 @pytest.mark.parametrize(
     "overrides, field",
-    [({"region": "mars-1"}, "region"), ({"region": ""}, "region"), ({"credential": "999999"}, "credential"),
-     ({"credential": "abc"}, "credential"), ({"credential": ""}, "credential"), ({"environment_name": "x" * 500}, "environment_name")],
+    [
+        ({"region": "mars-1"}, "region"),
+        ({"region": ""}, "region"),
+        ({"credential": "999999"}, "credential"),
+        ({"credential": "abc"}, "credential"),
+        ({"credential": ""}, "credential"),
+        ({"environment_name": "x" * 500}, "environment_name"),
+    ],
 )
 def test_bad_input_is_a_400_naming_the_field(admin_client, overrides, field):
     response = post(admin_client, make_credential(), **overrides)
     assert response.status_code == 400 and field in response.json()["field_errors"]
 
 
-def test_repeated_clicks_are_rate_limited_per_user(admin_client, aws_sim, aws_connector, make_user, client):
+def test_repeated_clicks_are_rate_limited_per_user(
+    admin_client, aws_sim, aws_connector, make_user, client
+):
     for _ in range(probe_limit()):
         assert post(admin_client, aws_connector.credential).status_code == 200
     limited = post(admin_client, aws_connector.credential)
-    assert limited.status_code == 429 and "wait" in limited.json()["message"] and limited["Retry-After"]
+    assert (
+        limited.status_code == 429
+        and "wait" in limited.json()["message"]
+        and limited["Retry-After"]
+    )
     other = make_user("other", "connectors.add_inboundconnector")
     client.force_login(other)
     assert post(client, aws_connector.credential).status_code == 200
@@ -149,7 +188,9 @@ def probe_limit() -> int:
 def test_endpoint_requires_login_permission_csrf_and_post(plain_client, admin_user, make_user):
     credential = make_credential()
     assert Client().post(URL, {"credential": credential.pk, "region": REGION}).status_code == 302
-    assert plain_client.post(URL, {"credential": credential.pk, "region": REGION}).status_code == 403
+    assert (
+        plain_client.post(URL, {"credential": credential.pk, "region": REGION}).status_code == 403
+    )
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(admin_user)
     assert csrf_client.post(URL, {"credential": credential.pk, "region": REGION}).status_code == 403

@@ -1,4 +1,5 @@
 """Hostile input for the property tests, and what every answer must satisfy."""
+
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -14,20 +15,74 @@ CI = hypothesis_settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-SQL = ["' OR 1=1 --", "'; DROP TABLE credentials_credential; --", '" OR ""="', "1; SELECT 1", "%", "_", "\\"]
-TEMPLATE = ["{{ settings.SECRET_KEY }}", "{% debug %}", "{{ request.user.password }}", "{% load static %}", "{#", "{{"]
+SQL = [
+    "' OR 1=1 --",
+    "'; DROP TABLE credentials_credential; --",
+    '" OR ""="',
+    "1; SELECT 1",
+    "%",
+    "_",
+    "\\",
+]
+TEMPLATE = [
+    "{{ settings.SECRET_KEY }}",
+    "{% debug %}",
+    "{{ request.user.password }}",
+    "{% load static %}",
+    "{#",
+    "{{",
+]
 HTML = [
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "'><svg onload=alert(1)>",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "'><svg onload=alert(1)>",
     "</textarea><script>alert(1)</script>",
 ]
-CONTROL = ["\x00", "a\x00b", "\x00" * 3, "\r\n", "\t", "\x1b[31m", "\u202e", "\ufeff", "\u200b", "\x7f", "\x85", "\u2028"]
+CONTROL = [
+    "\x00",
+    "a\x00b",
+    "\x00" * 3,
+    "\r\n",
+    "\t",
+    "\x1b[31m",
+    "\u202e",
+    "\ufeff",
+    "\u200b",
+    "\x7f",
+    "\x85",
+    "\u2028",
+]
 LONG = ["x" * 10_000, "名" * 10_000, " " * 10_000, "a" * 101, "a" * 100, " " + "b" * 100 + " "]
 NUMBERS = [
-    "0", "-1", "1", "2", "99999999999999999999", "9223372036854775808", "1e9", "1.5", "NaN", "Infinity", "0x10",
-    "１２", "١٢", "²", "①", " 1 ", "+1", "-0",
+    "0",
+    "-1",
+    "1",
+    "2",
+    "99999999999999999999",
+    "9223372036854775808",
+    "1e9",
+    "1.5",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "１２",
+    "١٢",
+    "²",
+    "①",
+    " 1 ",
+    "+1",
+    "-0",
 ]
-PAYLOADS = SQL + TEMPLATE + HTML + CONTROL + LONG + NUMBERS + ["", " ", "AWS Prod EU", "Prod account", "PROD ACCOUNT "]
-
+PAYLOADS = (
+    SQL
+    + TEMPLATE
+    + HTML
+    + CONTROL
+    + LONG
+    + NUMBERS
+    + ["", " ", "AWS Prod EU", "Prod account", "PROD ACCOUNT "]
+)
 
 
 def _payload(index: int) -> str:
@@ -42,7 +97,9 @@ nasty_text = st.one_of(
     st.text(alphabet=st.characters(max_codepoint=0x9F), max_size=40),  # ASCII and C0/C1 controls
     st.builds(lambda a, b, c: a + b + c, st.text(max_size=10), payload, st.text(max_size=10)),
 )
-numbers_as_text = st.one_of(st.sampled_from(NUMBERS), st.integers().map(str), st.integers(min_value=2**62).map(str))
+numbers_as_text = st.one_of(
+    st.sampled_from(NUMBERS), st.integers().map(str), st.integers(min_value=2**62).map(str)
+)
 
 ALLOWED_STATUSES = {200, 302, 400, 404, 405, 429}
 MARKERS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>")

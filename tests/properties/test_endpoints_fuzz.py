@@ -4,6 +4,7 @@ The Run test endpoint: bad input is refused (400) before any AWS call, and a
 valid request reaches only the in-process simulator (a guard refuses any
 connection off this machine). The Devices list, its exports and the device
 page: any query string gives a page or a download, never a 5xx."""
+
 import socket
 
 import pytest
@@ -71,14 +72,31 @@ def test_run_test_endpoint_refuses_bad_input_before_calling_aws_and_never_fails(
 ):
     ready = aws_connector.credential
     if data.draw(st.booleans(), label="ready credential and a WorkSpaces region"):
-        credential, region = str(ready.pk), data.draw(st.sampled_from(REGIONS))  # reaches the simulator
+        credential, region = (
+            str(ready.pk),
+            data.draw(st.sampled_from(REGIONS)),
+        )  # reaches the simulator
     else:
-        credential = data.draw(st.one_of(
-            st.sampled_from([str(ready.pk), str(waiting.pk), str(waiting.pk + 1000)]), numbers_as_text, nasty_text,
-        ))
-        region = data.draw(st.one_of(st.sampled_from(REGIONS), st.sampled_from(["", "mars-1", "EU-WEST-1", " eu-west-1"]), nasty_text))
-    post = {"credential": credential, "region": region,
-            "environment_name": data.draw(nasty_text), "name": data.draw(nasty_text)}
+        credential = data.draw(
+            st.one_of(
+                st.sampled_from([str(ready.pk), str(waiting.pk), str(waiting.pk + 1000)]),
+                numbers_as_text,
+                nasty_text,
+            )
+        )
+        region = data.draw(
+            st.one_of(
+                st.sampled_from(REGIONS),
+                st.sampled_from(["", "mars-1", "EU-WEST-1", " eu-west-1"]),
+                nasty_text,
+            )
+        )
+    post = {
+        "credential": credential,
+        "region": region,
+        "environment_name": data.draw(nasty_text),
+        "name": data.draw(nasty_text),
+    }
     cache.clear()  # the endpoint allows 5 tests a minute per user
     calls_before = len(probe_calls)
     response = admin_client.post(reverse("connectors:test"), post)
@@ -99,18 +117,32 @@ def test_run_test_endpoint_refuses_bad_input_before_calling_aws_and_never_fails(
 
 # --- Devices: list, exports, device page -------------------------------------
 QUERY_KEYS = ("q", "sort", "page", "status", *FACET_KEYS)
-sorts = st.one_of(st.sampled_from([*SORTS, *(f"-{k}" for k in SORTS), "--name", "-", "name,-id", "id"]), nasty_text)
-param_values = st.one_of(nasty_text, numbers_as_text, sorts, st.sampled_from(["active", "removed", "all", EMPTY_VALUE]))
-queries = st.dictionaries(st.one_of(st.sampled_from(QUERY_KEYS), nasty_text), param_values, max_size=6)
+sorts = st.one_of(
+    st.sampled_from([*SORTS, *(f"-{k}" for k in SORTS), "--name", "-", "name,-id", "id"]),
+    nasty_text,
+)
+param_values = st.one_of(
+    nasty_text, numbers_as_text, sorts, st.sampled_from(["active", "removed", "all", EMPTY_VALUE])
+)
+queries = st.dictionaries(
+    st.one_of(st.sampled_from(QUERY_KEYS), nasty_text), param_values, max_size=6
+)
 
 
 @pytest.fixture
 def devices_in_place():
     connector = make_connector(
-        "<script>alert(1)</script> connector", credential=make_credential("Devices account"),
+        "<script>alert(1)</script> connector",
+        credential=make_credential("Devices account"),
         environment_name="{{ settings.SECRET_KEY }}",
     )
-    make_device(connector, 1, name="' OR 1=1 --", disk_image="<img src=x onerror=alert(1)>", user_name="a\x01b")
+    make_device(
+        connector,
+        1,
+        name="' OR 1=1 --",
+        disk_image="<img src=x onerror=alert(1)>",
+        user_name="a\x01b",
+    )
     make_device(connector, 2, desktop_pool="", instance_size="名" * 60)
     for i in range(3, 8):
         make_device(connector, i)
@@ -118,8 +150,13 @@ def devices_in_place():
 
 
 @CI
-@given(query=queries, where=st.sampled_from(["devices:list", "devices:export_csv", "devices:export_enrichment"]))
-def test_devices_list_and_exports_answer_any_query_string(admin_client, devices_in_place, query, where):
+@given(
+    query=queries,
+    where=st.sampled_from(["devices:list", "devices:export_csv", "devices:export_enrichment"]),
+)
+def test_devices_list_and_exports_answer_any_query_string(
+    admin_client, devices_in_place, query, where
+):
     response = admin_client.get(reverse(where), query)
     event(f"{where} {response.status_code}")
     body = assert_safe_answer(response)
@@ -133,7 +170,10 @@ def test_devices_list_and_exports_answer_any_query_string(admin_client, devices_
 
 
 @CI
-@given(pk=st.one_of(st.integers(min_value=0, max_value=10**30), st.just(None)), page=st.one_of(numbers_as_text, nasty_text))
+@given(
+    pk=st.one_of(st.integers(min_value=0, max_value=10**30), st.just(None)),
+    page=st.one_of(numbers_as_text, nasty_text),
+)
 def test_device_page_answers_any_id_and_history_page(admin_client, devices_in_place, pk, page):
     device = devices_in_place.devices.order_by("pk").first()
     url = f"/devices/{device.pk if pk is None else pk}/"
@@ -145,8 +185,15 @@ def test_device_page_answers_any_id_and_history_page(admin_client, devices_in_pl
 
 @CI
 @example(connector="²")
-@given(connector=st.one_of(numbers_as_text, st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=3)))
-def test_devices_connector_filter_with_a_non_decimal_digit_is_not_a_500(admin_client, devices_in_place, connector):
+@given(
+    connector=st.one_of(
+        numbers_as_text,
+        st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=3),
+    )
+)
+def test_devices_connector_filter_with_a_non_decimal_digit_is_not_a_500(
+    admin_client, devices_in_place, connector
+):
     """'²'.isdigit() is True but int('²') raises: this was a 500 (fixed in connectors/device_selectors.py _facet_q)."""
     response = admin_client.get(reverse("devices:list"), {"connector": connector})
     assert_safe_answer(response)

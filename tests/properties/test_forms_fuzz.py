@@ -1,8 +1,8 @@
 """Property tests of every form: whatever is typed, the answer is a page with
 field errors (nothing stored) or a redirect after storing exactly the cleaned
 input; never a 5xx, never a NUL stored, never the SECRET_KEY rendered."""
+
 import pytest
-from django.db import IntegrityError, connection
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -25,7 +25,15 @@ REGIONS = workspaces_regions()
 
 role_arns = st.one_of(
     nasty_text,
-    st.sampled_from([GOOD_ARN, f"  {GOOD_ARN}\t", GOOD_ARN + "\x00", GOOD_ARN.replace("aws:", "aws-cn:", 1), GOOD_ARN + "/x"]),
+    st.sampled_from(
+        [
+            GOOD_ARN,
+            f"  {GOOD_ARN}\t",
+            GOOD_ARN + "\x00",
+            GOOD_ARN.replace("aws:", "aws-cn:", 1),
+            GOOD_ARN + "/x",
+        ]
+    ),
     st.builds(
         "arn:aws:iam::{}:role/{}NexthinkConnector-{}".format,
         st.one_of(st.from_regex(r"\d{12}", fullmatch=True), nasty_text),
@@ -33,8 +41,14 @@ role_arns = st.one_of(
         st.one_of(st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True), nasty_text),
     ),
 )
-regions = st.one_of(st.sampled_from(REGIONS), st.sampled_from(["", "mars-1", "EU-WEST-1", " eu-west-1", "cn-north-1"]), nasty_text)
-recurrences = st.one_of(st.sampled_from([str(v) for v in Recurrence.values]), numbers_as_text, nasty_text)
+regions = st.one_of(
+    st.sampled_from(REGIONS),
+    st.sampled_from(["", "mars-1", "EU-WEST-1", " eu-west-1", "cn-north-1"]),
+    nasty_text,
+)
+recurrences = st.one_of(
+    st.sampled_from([str(v) for v in Recurrence.values]), numbers_as_text, nasty_text
+)
 
 
 @pytest.fixture
@@ -68,10 +82,14 @@ def assert_no_nul(instance, fields):
 
 @CI
 @given(name=nasty_text, protocol=st.one_of(st.just("aws_iam"), nasty_text))
-def test_credential_create_stores_the_trimmed_name_or_shows_errors(admin_client, credentials_in_place, name, protocol):
+def test_credential_create_stores_the_trimmed_name_or_shows_errors(
+    admin_client, credentials_in_place, name, protocol
+):
     with rolled_back():
         before = set(Credential.objects.values_list("pk", flat=True))
-        response = admin_client.post(reverse("credentials:create"), {"name": name, "protocol": protocol})
+        response = admin_client.post(
+            reverse("credentials:create"), {"name": name, "protocol": protocol}
+        )
         assert_safe_answer(response)
         event(f"status {response.status_code}")
         new = Credential.objects.exclude(pk__in=before)
@@ -87,11 +105,15 @@ def test_credential_create_stores_the_trimmed_name_or_shows_errors(admin_client,
 
 @CI
 @given(name=nasty_text, role_arn=role_arns)
-def test_credential_edit_stores_the_trimmed_name_and_arn_or_changes_nothing(admin_client, credentials_in_place, name, role_arn):
+def test_credential_edit_stores_the_trimmed_name_and_arn_or_changes_nothing(
+    admin_client, credentials_in_place, name, role_arn
+):
     credential = credentials_in_place["waiting"]
     with rolled_back():
         original = Credential.objects.values().get(pk=credential.pk)
-        response = admin_client.post(reverse("credentials:edit", args=[credential.pk]), {"name": name, "role_arn": role_arn})
+        response = admin_client.post(
+            reverse("credentials:edit", args=[credential.pk]), {"name": name, "role_arn": role_arn}
+        )
         assert_safe_answer(response)
         event(f"status {response.status_code}")
         stored = Credential.objects.get(pk=credential.pk)
@@ -106,18 +128,30 @@ def test_credential_edit_stores_the_trimmed_name_and_arn_or_changes_nothing(admi
 
 def connector_post(data):
     return {
-        "name": data["name"], "nql_id": data["nql_id"], "description": data["description"],
-        "recurrence": data["recurrence"], "credential": data["credential"], "region": data["region"],
+        "name": data["name"],
+        "nql_id": data["nql_id"],
+        "description": data["description"],
+        "recurrence": data["recurrence"],
+        "credential": data["credential"],
+        "region": data["region"],
         "environment_name": data["environment_name"],
     }
 
 
 def connector_input(credentials_in_place):
-    return st.fixed_dictionaries({
-        "name": nasty_text, "nql_id": st.one_of(st.just(""), st.from_regex(r"[a-z][a-z0-9_]{0,70}", fullmatch=True), nasty_text),
-        "description": nasty_text, "recurrence": recurrences, "credential": credential_choice(credentials_in_place),
-        "region": regions, "environment_name": nasty_text,
-    })
+    return st.fixed_dictionaries(
+        {
+            "name": nasty_text,
+            "nql_id": st.one_of(
+                st.just(""), st.from_regex(r"[a-z][a-z0-9_]{0,70}", fullmatch=True), nasty_text
+            ),
+            "description": nasty_text,
+            "recurrence": recurrences,
+            "credential": credential_choice(credentials_in_place),
+            "region": regions,
+            "environment_name": nasty_text,
+        }
+    )
 
 
 def assert_stored_as_cleaned(connector, data, credentials_in_place):
@@ -132,12 +166,16 @@ def assert_stored_as_cleaned(connector, data, credentials_in_place):
 
 @CI
 @given(data=st.data())
-def test_connector_create_stores_the_cleaned_input_or_shows_errors(admin_client, credentials_in_place, data):
+def test_connector_create_stores_the_cleaned_input_or_shows_errors(
+    admin_client, credentials_in_place, data
+):
     values = data.draw(connector_input(credentials_in_place))
     with rolled_back():
         before = set(InboundConnector.objects.values_list("pk", flat=True))
         tasks_before = PeriodicTask.objects.count()
-        response = admin_client.post(reverse("connectors:create", args=["aws_workspaces"]), connector_post(values))
+        response = admin_client.post(
+            reverse("connectors:create", args=["aws_workspaces"]), connector_post(values)
+        )
         assert_safe_answer(response)
         event(f"status {response.status_code}")
         new = InboundConnector.objects.exclude(pk__in=before)
@@ -153,12 +191,16 @@ def test_connector_create_stores_the_cleaned_input_or_shows_errors(admin_client,
 
 @CI
 @given(data=st.data())
-def test_connector_edit_stores_the_cleaned_input_keeps_the_nql_id_or_changes_nothing(admin_client, credentials_in_place, data):
+def test_connector_edit_stores_the_cleaned_input_keeps_the_nql_id_or_changes_nothing(
+    admin_client, credentials_in_place, data
+):
     connector = credentials_in_place["connector"]
     values = data.draw(connector_input(credentials_in_place))
     with rolled_back():
         original = InboundConnector.objects.values().get(pk=connector.pk)
-        response = admin_client.post(reverse("connectors:edit", args=[connector.pk]), connector_post(values))
+        response = admin_client.post(
+            reverse("connectors:edit", args=[connector.pk]), connector_post(values)
+        )
         assert_safe_answer(response)
         event(f"status {response.status_code}")
         stored = InboundConnector.objects.get(pk=connector.pk)
@@ -170,30 +212,45 @@ def test_connector_edit_stores_the_cleaned_input_keeps_the_nql_id_or_changes_not
             assert InboundConnector.objects.values().get(pk=connector.pk) == original
 
 
-@pytest.mark.parametrize("taken, variant", [
-    ("prod account", " PROD Account "), ("σ", "Σ"), ("i", "ı"),
-    ("k", "\u212a"),  # KELVIN SIGN: LOWER() gives 'k', UPPER() keeps it (PostgreSQL)
-    ("Ω", "\u2126"),  # OHM SIGN: LOWER() gives 'ω', UPPER() keeps it (PostgreSQL)
-])
+@pytest.mark.parametrize(
+    "taken, variant",
+    [
+        ("prod account", " PROD Account "),
+        ("σ", "Σ"),
+        ("i", "ı"),
+        ("k", "\u212a"),  # KELVIN SIGN: LOWER() gives 'k', UPPER() keeps it (PostgreSQL)
+        ("Ω", "\u2126"),  # OHM SIGN: LOWER() gives 'ω', UPPER() keeps it (PostgreSQL)
+    ],
+)
 @pytest.mark.parametrize("form", ["create", "edit"])
 def test_a_name_taken_up_to_case_is_a_field_error_never_a_500(admin_client, form, taken, variant):
     make_credential(taken)
     other = make_credential("Another account", role_arn="")
     before = Credential.objects.count()
     if form == "create":
-        response = admin_client.post(reverse("credentials:create"), {"name": variant, "protocol": "aws_iam"})
+        response = admin_client.post(
+            reverse("credentials:create"), {"name": variant, "protocol": "aws_iam"}
+        )
     else:
-        response = admin_client.post(reverse("credentials:edit", args=[other.pk]), {"name": variant, "role_arn": ""})
+        response = admin_client.post(
+            reverse("credentials:edit", args=[other.pk]), {"name": variant, "role_arn": ""}
+        )
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert "name" in form_errors(response) and Credential.objects.count() == before
     # Never two names the database's own case folding considers equal.
-    clashes = Credential.objects.values(folded=Lower("name")).annotate(n=Count("id")).filter(n__gt=1)
+    clashes = (
+        Credential.objects.values(folded=Lower("name")).annotate(n=Count("id")).filter(n__gt=1)
+    )
     assert not clashes.exists()
 
 
 def test_the_payload_list_reaches_every_kind_of_hostile_input():
     """Guards the strategies themselves: NUL, 10k strings, SQL, template and HTML payloads."""
     assert "\x00" in PAYLOADS and any(len(p) >= 10_000 for p in PAYLOADS)
-    assert "' OR 1=1 --" in PAYLOADS and "{{ settings.SECRET_KEY }}" in PAYLOADS and "{% debug %}" in PAYLOADS
+    assert (
+        "' OR 1=1 --" in PAYLOADS
+        and "{{ settings.SECRET_KEY }}" in PAYLOADS
+        and "{% debug %}" in PAYLOADS
+    )
     assert "<script>alert(1)</script>" in PAYLOADS and '"><img src=x onerror=alert(1)>' in PAYLOADS

@@ -5,6 +5,7 @@ is sent to the sign-in page, a signed-in user without any permission gets
 403 (for GET and POST alike), and a user holding only the permission the
 table names gets the page, never a 5xx. A URL added to the project without a
 row here fails with "new URL without security coverage: <name>"."""
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -27,7 +28,10 @@ DELETE_CONNECTOR = "connectors.delete_inboundconnector"
 # URL name -> (method a permitted user calls, permissions: holding any ONE of
 # them is enough; None: any signed-in user).
 SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "home": ("GET", None),  # the overview; each section checks its own permission (nexthink_admin/views.py)
+    "home": (
+        "GET",
+        None,
+    ),  # the overview; each section checks its own permission (nexthink_admin/views.py)
     "audit": ("GET", ("nexthink_admin.view_auditevent",)),
     "credentials:list": ("GET", ("credentials.view_credential",)),
     "credentials:create": ("GET", ("credentials.add_credential",)),
@@ -37,7 +41,10 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "connectors:list": ("GET", (VIEW_CONNECTOR,)),
     "connectors:choose_type": ("GET", (ADD_CONNECTOR,)),
     "connectors:create": ("GET", (ADD_CONNECTOR,)),
-    "connectors:test": ("POST", (ADD_CONNECTOR, CHANGE_CONNECTOR)),  # whoever may create or edit may test
+    "connectors:test": (
+        "POST",
+        (ADD_CONNECTOR, CHANGE_CONNECTOR),
+    ),  # whoever may create or edit may test
     "connectors:detail": ("GET", (VIEW_CONNECTOR,)),
     "connectors:edit": ("GET", (CHANGE_CONNECTOR,)),
     "connectors:runs_fragment": ("GET", (VIEW_CONNECTOR,)),
@@ -53,8 +60,12 @@ EXEMPT = {
     "login": "public by design: the sign-in page must be reachable when signed out",
     "logout": "public by design: signing out needs no permission",
 }
-EXEMPT_NAMESPACES = {"admin": "the Django admin has its own staff and model-permission checks (tests at the end)"}
-EXEMPT_PREFIXES = tuple(p.lstrip("/") for p in (settings.STATIC_URL, settings.MEDIA_URL) if p and p.strip("/"))
+EXEMPT_NAMESPACES = {
+    "admin": "the Django admin has its own staff and model-permission checks (tests at the end)"
+}
+EXEMPT_PREFIXES = tuple(
+    p.lstrip("/") for p in (settings.STATIC_URL, settings.MEDIA_URL) if p and p.strip("/")
+)
 
 
 def project_urls() -> dict[str, tuple[str, object]]:
@@ -66,7 +77,11 @@ def project_urls() -> dict[str, tuple[str, object]]:
             if isinstance(p, URLResolver):
                 if p.namespace in EXEMPT_NAMESPACES:
                     continue
-                walk(p.url_patterns, route + str(p.pattern), f"{namespace}{p.namespace}:" if p.namespace else namespace)
+                walk(
+                    p.url_patterns,
+                    route + str(p.pattern),
+                    f"{namespace}{p.namespace}:" if p.namespace else namespace,
+                )
                 continue
             full = route + str(p.pattern)
             if EXEMPT_PREFIXES and full.startswith(EXEMPT_PREFIXES):
@@ -86,14 +101,21 @@ def object_ids() -> dict[str, int]:
     connector = make_connector("Security walk", credential=make_credential("Security walk account"))
     device = make_device(connector)
     run = Run.objects.create(connector=connector, status="succeeded", trigger="manual")
-    return {"credentials": connector.credential_id, "connectors": connector.pk, "devices": device.pk, "runs": run.pk}
+    return {
+        "credentials": connector.credential_id,
+        "connectors": connector.pk,
+        "devices": device.pk,
+        "runs": run.pk,
+    }
 
 
 @pytest.fixture(autouse=True)
 def nothing_reaches_a_worker_or_aws(aws_env, monkeypatch):
     """Run now queues a task: record it instead, and keep AWS out of reach."""
     sent = []
-    monkeypatch.setattr("celery.app.task.Task.apply_async", lambda self, *a, **kw: sent.append((a, kw)))
+    monkeypatch.setattr(
+        "celery.app.task.Task.apply_async", lambda self, *a, **kw: sent.append((a, kw))
+    )
     cache.clear()
     yield sent
     cache.clear()
@@ -130,16 +152,24 @@ def test_table_names_the_permission_the_view_itself_declares(name):
     view = URLS[name][1].callback.view_class
     _, perms = SECURITY_TABLE[name]
     if perms is None:
-        assert not issubclass(view, PermissionRequiredMixin), f"{name} now declares a permission: update the table"
+        assert not issubclass(view, PermissionRequiredMixin), (
+            f"{name} now declares a permission: update the table"
+        )
         return
-    assert issubclass(view, PermissionRequiredMixin), f"{name}: {view.__name__} checks no permission"
+    assert issubclass(view, PermissionRequiredMixin), (
+        f"{name}: {view.__name__} checks no permission"
+    )
     declared = view.permission_required
     declared = (declared,) if isinstance(declared, str) else tuple(declared)
-    assert declared and set(declared) <= set(perms), f"{name}: the view declares {declared}, the table {perms}"
+    assert declared and set(declared) <= set(perms), (
+        f"{name}: the view declares {declared}, the table {perms}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(name for name in URLS if name not in EXEMPT))
-def test_url_refuses_anonymous_and_unpermitted_users_and_serves_permitted_ones(name, client, make_user, object_ids):
+def test_url_refuses_anonymous_and_unpermitted_users_and_serves_permitted_ones(
+    name, client, make_user, object_ids
+):
     if name not in SECURITY_TABLE:
         pytest.fail(f"new URL without security coverage: {name}")
     method, perms = SECURITY_TABLE[name]
@@ -148,8 +178,12 @@ def test_url_refuses_anonymous_and_unpermitted_users_and_serves_permitted_ones(n
 
     for verb in ("get", "post"):
         response = getattr(client, verb)(url)
-        assert response.status_code == 302, f"anonymous {verb.upper()} {url}: {response.status_code}"
-        assert response["Location"].startswith(f"{login}?next="), f"anonymous {verb.upper()} {url}: {response['Location']}"
+        assert response.status_code == 302, (
+            f"anonymous {verb.upper()} {url}: {response.status_code}"
+        )
+        assert response["Location"].startswith(f"{login}?next="), (
+            f"anonymous {verb.upper()} {url}: {response['Location']}"
+        )
 
     client.force_login(make_user("nobody"))
     for verb in ("get", "post"):
@@ -167,7 +201,9 @@ def test_url_refuses_anonymous_and_unpermitted_users_and_serves_permitted_ones(n
         assert status < 500, f"{method} {url} with {perm}: {status}"
         assert status not in (401, 403, 404), f"{method} {url} with only {perm}: {status}"
         if status == 302:
-            assert not response["Location"].startswith(login), f"{method} {url} with {perm} sent to sign in"
+            assert not response["Location"].startswith(login), (
+                f"{method} {url} with {perm} sent to sign in"
+            )
 
 
 def test_admin_index_sends_anonymous_users_to_the_admin_login(client):
@@ -177,7 +213,11 @@ def test_admin_index_sends_anonymous_users_to_the_admin_login(client):
 
 
 def test_admin_refuses_signed_in_users_who_are_not_staff(client, make_user):
-    client.force_login(make_user("clerk", "credentials.view_credential", "credentials.change_credential"))
+    client.force_login(
+        make_user("clerk", "credentials.view_credential", "credentials.change_credential")
+    )
     for url in (reverse("admin:index"), reverse("admin:credentials_credential_changelist")):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login")), url
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("admin:login")
+        ), url

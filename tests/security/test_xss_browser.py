@@ -5,6 +5,7 @@ Each payload would, if it became markup, set `window.__xss`, open a dialog,
 create an element carrying `data-xss`, or a `javascript:` link; each page is
 checked for all four (so the check holds whether or not the CSP would also
 block the script), and for the payload being visible as text."""
+
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -42,19 +43,47 @@ def stored(aws_sim, aws_connector):
     """The simulated connector and its credential renamed to payloads, plus a waiting credential,
     a failed run, a device with payload fields and a recorded change of it."""
     credential = credential_services.credential_update(
-        credential=aws_connector.credential, name=PAYLOADS["credential"], role_arn=aws_connector.credential.role_arn
+        credential=aws_connector.credential,
+        name=PAYLOADS["credential"],
+        role_arn=aws_connector.credential.role_arn,
     )
     make_credential(PAYLOADS["waiting"], role_arn="")
-    connector = connector_save(connector=aws_connector, data=ConnectorData(
-        name=PAYLOADS["connector"], description=PAYLOADS["description"], recurrence=60, credential_id=credential.pk,
-        region="eu-west-1", environment_name=PAYLOADS["environment"],
-    ))
-    run = Run.objects.create(connector=connector, status="failed", trigger="manual", finished_at=timezone.now(),
-                             error_code="AccessDenied", error_message=PAYLOADS["run_error"])
-    device = make_device(connector, 1, name=PAYLOADS["device"], disk_image=PAYLOADS["disk_image"],
-                         desktop_pool=PAYLOADS["desktop_pool"], user_name=PAYLOADS["user_name"], last_seen_run=run)
-    DeviceChange.objects.create(device=device, run=run, field="disk_image", old_value=PAYLOADS["change_old"],
-                                new_value=PAYLOADS["change_new"], changed_at=timezone.now())
+    connector = connector_save(
+        connector=aws_connector,
+        data=ConnectorData(
+            name=PAYLOADS["connector"],
+            description=PAYLOADS["description"],
+            recurrence=60,
+            credential_id=credential.pk,
+            region="eu-west-1",
+            environment_name=PAYLOADS["environment"],
+        ),
+    )
+    run = Run.objects.create(
+        connector=connector,
+        status="failed",
+        trigger="manual",
+        finished_at=timezone.now(),
+        error_code="AccessDenied",
+        error_message=PAYLOADS["run_error"],
+    )
+    device = make_device(
+        connector,
+        1,
+        name=PAYLOADS["device"],
+        disk_image=PAYLOADS["disk_image"],
+        desktop_pool=PAYLOADS["desktop_pool"],
+        user_name=PAYLOADS["user_name"],
+        last_seen_run=run,
+    )
+    DeviceChange.objects.create(
+        device=device,
+        run=run,
+        field="disk_image",
+        old_value=PAYLOADS["change_old"],
+        new_value=PAYLOADS["change_new"],
+        changed_at=timezone.now(),
+    )
     return {"credential": credential.pk, "connector": connector.pk, "device": device.pk}
 
 
@@ -69,8 +98,12 @@ def signed_in(page, live_server, admin_user):
 def assert_inert(page, dialogs, where: str) -> None:
     assert not dialogs, f"{where}: a dialog opened: {dialogs}"
     assert page.evaluate("window.__xss") is None, f"{where}: an injected script ran"
-    assert page.evaluate("document.querySelectorAll('[data-xss]').length") == 0, f"{where}: a payload became markup"
-    assert page.evaluate(JAVASCRIPT_LINKS) == 0, f"{where}: a javascript: link or frame is on the page"
+    assert page.evaluate("document.querySelectorAll('[data-xss]').length") == 0, (
+        f"{where}: a payload became markup"
+    )
+    assert page.evaluate(JAVASCRIPT_LINKS) == 0, (
+        f"{where}: a javascript: link or frame is on the page"
+    )
     assert settings.SECRET_KEY not in page.content(), f"{where}: the SECRET_KEY was rendered"
 
 
@@ -81,10 +114,24 @@ PAGES = {
     "/administration/credentials/{credential}/": ["credential", "connector"],
     "/administration/credentials/{credential}/delete/": ["credential", "connector"],
     "/administration/connectors/": ["connector", "environment"],
-    "/administration/connectors/{connector}/": ["connector", "description", "environment", "credential", "run_error"],
+    "/administration/connectors/{connector}/": [
+        "connector",
+        "description",
+        "environment",
+        "credential",
+        "run_error",
+    ],
     "/administration/connectors/{connector}/delete/": ["connector", "credential"],
     "/devices/": ["device", "disk_image", "desktop_pool", "connector", "environment"],
-    "/devices/{device}/": ["device", "disk_image", "desktop_pool", "user_name", "connector", "change_old", "change_new"],
+    "/devices/{device}/": [
+        "device",
+        "disk_image",
+        "desktop_pool",
+        "user_name",
+        "connector",
+        "change_old",
+        "change_new",
+    ],
     "/administration/audit/": ["connector", "credential"],
     "/admin/credentials/credential/": ["credential", "waiting"],
     "/admin/connectors/inboundconnector/": ["connector", "environment"],
@@ -107,7 +154,9 @@ def test_stored_payloads_render_as_text_on_every_page(signed_in, live_server, st
         assert_inert(page, dialogs, path)
 
 
-def test_payloads_stay_text_in_form_fields_and_the_test_results_panel(signed_in, live_server, stored, aws_sim):
+def test_payloads_stay_text_in_form_fields_and_the_test_results_panel(
+    signed_in, live_server, stored, aws_sim
+):
     page, dialogs = signed_in
     aws_sim.seed(CUSTOMER_ACCOUNT, "eu-west-1", workspaces=3, bundles=1, images=1)
     page.goto(f"{live_server.url}/administration/credentials/{stored['credential']}/edit/")
@@ -153,5 +202,7 @@ def test_a_search_query_is_reflected_as_text(signed_in, live_server, stored):
     assert page.input_value("#id_q") == query
     assert query in page.inner_text("body")  # "No device matches this view ... matches “<query>”"
     assert_inert(page, dialogs, "devices search")
-    for href in page.eval_on_selector_all("a[href^='?'], a[href*='/devices/export']", "els => els.map(e => e.href)"):
+    for href in page.eval_on_selector_all(
+        "a[href^='?'], a[href*='/devices/export']", "els => els.map(e => e.href)"
+    ):
         assert "<script" not in href and '"' not in href, f"unencoded query in a link: {href}"

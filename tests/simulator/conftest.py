@@ -7,8 +7,9 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -75,24 +76,44 @@ class Kit:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
 
-    def client(self, service: str = "workspaces", region: str = REGION,
-               creds: dict[str, str] | None = None, **config: Any) -> Any:
+    def client(
+        self,
+        service: str = "workspaces",
+        region: str = REGION,
+        creds: dict[str, str] | None = None,
+        **config: Any,
+    ) -> Any:
         """A boto3 client pointed at the simulator (plain keys unless ``creds`` from AssumeRole)."""
         kwargs: dict[str, Any] = {}
         if creds:
-            kwargs = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
-                      "aws_session_token": creds["SessionToken"]}
-        return _session().client(service, region_name=region, endpoint_url=self.sim.endpoint_url,
-                                 config=Config(**config) if config else None, **kwargs)
+            kwargs = {
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            }
+        return _session().client(
+            service,
+            region_name=region,
+            endpoint_url=self.sim.endpoint_url,
+            config=Config(**config) if config else None,
+            **kwargs,
+        )
 
-    def role(self, actions: Any = None, role_name: str = "NexthinkConnector-Test", **kw: Any) -> str:
+    def role(
+        self, actions: Any = None, role_name: str = "NexthinkConnector-Test", **kw: Any
+    ) -> str:
         """Create the customer's role (five actions by default); returns its ARN."""
         if actions is not None:
             kw["actions"] = actions
         return self.sim.create_customer_role(CUSTOMER, role_name, external_id=EXTERNAL_ID, **kw)
 
-    def assume(self, role_arn: str, external_id: str | None = EXTERNAL_ID, region: str = REGION,
-               **extra: Any) -> dict[str, str]:
+    def assume(
+        self,
+        role_arn: str,
+        external_id: str | None = EXTERNAL_ID,
+        region: str = REGION,
+        **extra: Any,
+    ) -> dict[str, str]:
         """AssumeRole through the simulator with the app's plain keys; returns Credentials."""
         params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "nexthink-test", **extra}
         if external_id is not None:
@@ -101,13 +122,21 @@ class Kit:
 
     def customer_client(self, region: str = REGION, **config: Any) -> Any:
         """A WorkSpaces client with credentials of the customer's role (five actions)."""
-        return self.client("workspaces", region, creds=self.assume(self.role(), region=region), **config)
+        return self.client(
+            "workspaces", region, creds=self.assume(self.role(), region=region), **config
+        )
 
-    def control(self, method: str, name: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    def control(
+        self, method: str, name: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
         """Call a /_sim/ control endpoint over HTTP; returns (status, JSON)."""
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"{self.sim.endpoint_url}/_sim/{name}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.sim.endpoint_url}/_sim/{name}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=10) as resp:
                 return resp.status, json.loads(resp.read())

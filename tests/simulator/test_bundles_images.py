@@ -28,7 +28,9 @@ def test_seeded_bundles_mix_aws_owned_and_account_owned(fleet, kit):
 def test_no_argument_call_returns_only_the_accounts_own_bundles(fleet, sim, kit):
     ws = kit.customer_client()
     sim.reset_stats()
-    got = [b for p in ws.get_paginator("describe_workspace_bundles").paginate() for b in p["Bundles"]]
+    got = [
+        b for p in ws.get_paginator("describe_workspace_bundles").paginate() for b in p["Bundles"]
+    ]
     assert sorted(b["BundleId"] for b in got) == _own(fleet)
     assert {b["Owner"] for b in got} == {kit.customer}
     assert sim.stats()["calls"]["DescribeWorkspaceBundles"] == 2  # 40 own bundles, 25 a page
@@ -57,7 +59,10 @@ def test_every_workspace_bundle_resolves_by_id_in_batches_of_25(fleet, kit):
     needed = sorted({w["BundleId"] for w in fleet.workspaces.values()})
     found = []
     for i in range(0, len(needed), 25):
-        found += [b["BundleId"] for b in ws.describe_workspace_bundles(BundleIds=needed[i:i + 25])["Bundles"]]
+        found += [
+            b["BundleId"]
+            for b in ws.describe_workspace_bundles(BundleIds=needed[i : i + 25])["Bundles"]
+        ]
     assert sorted(found) == needed
 
 
@@ -74,7 +79,10 @@ def test_images_by_id_return_name_os_and_owner(fleet, kit):
     assert sorted(i["ImageId"] for i in got) == own_bundle_images
     for image in got:
         assert image["Name"] and image["OperatingSystem"]["Type"] in ("WINDOWS", "LINUX")
-        assert image["State"] == "AVAILABLE" and image["RequiredTenancy"] in ("DEFAULT", "DEDICATED")
+        assert image["State"] == "AVAILABLE" and image["RequiredTenancy"] in (
+            "DEFAULT",
+            "DEDICATED",
+        )
         assert len(image["OwnerAccountId"]) == 12 and image["Created"]
 
 

@@ -24,7 +24,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _read_until(proc: subprocess.Popen, prefix: str, count: int, timeout: float = 30.0) -> dict[str, str]:
+def _read_until(
+    proc: subprocess.Popen, prefix: str, count: int, timeout: float = 30.0
+) -> dict[str, str]:
     """Collect ``key=value`` lines until ``count`` lines start with ``prefix``."""
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
@@ -49,11 +51,39 @@ def test_cli_serves_seeded_regions_and_the_role_until_sigterm():
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "connectors.aws_workspaces.simulator", "--host", "127.0.0.1", "--port", str(port),
-         "--seed-workspaces", "60", "--seed-pools", "2", "--sessions-per-pool", "5",
-         "--regions", "eu-west-1,us-east-1", "--account", "111122223333", "--external-id", "cli-external-id",
-         "--role-name", "NexthinkConnector-Demo", "--latency-ms", "0", "--throttle", "0.0"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "connectors.aws_workspaces.simulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--seed-workspaces",
+            "60",
+            "--seed-pools",
+            "2",
+            "--sessions-per-pool",
+            "5",
+            "--regions",
+            "eu-west-1,us-east-1",
+            "--account",
+            "111122223333",
+            "--external-id",
+            "cli-external-id",
+            "--role-name",
+            "NexthinkConnector-Demo",
+            "--latency-ms",
+            "0",
+            "--throttle",
+            "0.0",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         info = _read_until(proc, "fleet ", 2)
         assert info["endpoint_url"] == f"http://127.0.0.1:{port}"
@@ -62,12 +92,23 @@ def test_cli_serves_seeded_regions_and_the_role_until_sigterm():
         assert info["trusted_account"] == "123456789012"
 
         sts = boto3.client("sts", region_name="us-east-1", endpoint_url=info["endpoint_url"])
-        creds = sts.assume_role(RoleArn=info["role_arn"], RoleSessionName="cli", ExternalId="cli-external-id")
+        creds = sts.assume_role(
+            RoleArn=info["role_arn"], RoleSessionName="cli", ExternalId="cli-external-id"
+        )
         c = creds["Credentials"]
-        ws = boto3.client("workspaces", region_name="us-east-1", endpoint_url=info["endpoint_url"],
-                          aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
-                          aws_session_token=c["SessionToken"])
-        ids = [w["WorkspaceId"] for p in ws.get_paginator("describe_workspaces").paginate() for w in p["Workspaces"]]
+        ws = boto3.client(
+            "workspaces",
+            region_name="us-east-1",
+            endpoint_url=info["endpoint_url"],
+            aws_access_key_id=c["AccessKeyId"],
+            aws_secret_access_key=c["SecretAccessKey"],
+            aws_session_token=c["SessionToken"],
+        )
+        ids = [
+            w["WorkspaceId"]
+            for p in ws.get_paginator("describe_workspaces").paginate()
+            for w in p["Workspaces"]
+        ]
         assert len(set(ids)) == 60
         assert len(ws.describe_workspaces_pools()["WorkspacesPools"]) == 2
     finally:
@@ -88,6 +129,17 @@ def test_main_help_lists_the_documented_flags(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for flag in ("--host", "--port", "--seed-workspaces", "--seed-pools", "--sessions-per-pool", "--regions",
-                 "--account", "--external-id", "--role-name", "--latency-ms", "--throttle"):
+    for flag in (
+        "--host",
+        "--port",
+        "--seed-workspaces",
+        "--seed-pools",
+        "--sessions-per-pool",
+        "--regions",
+        "--account",
+        "--external-id",
+        "--role-name",
+        "--latency-ms",
+        "--throttle",
+    ):
         assert flag in out

@@ -11,10 +11,16 @@ STANDARD_10 = {"retries": {"mode": "standard", "max_attempts": 10}}
 
 
 def _all_workspace_ids(ws):
-    return [w["WorkspaceId"] for p in ws.get_paginator("describe_workspaces").paginate() for w in p["Workspaces"]]
+    return [
+        w["WorkspaceId"]
+        for p in ws.get_paginator("describe_workspaces").paginate()
+        for w in p["Workspaces"]
+    ]
 
 
-def test_throttling_30_percent_with_standard_retries_still_returns_every_workspace_once(sim, kit, no_backoff):
+def test_throttling_30_percent_with_standard_retries_still_returns_every_workspace_once(
+    sim, kit, no_backoff
+):
     sim.seed(kit.customer, kit.region, workspaces=1000)
     ws = kit.customer_client(**STANDARD_10)
     sim.configure(throttle_fraction=0.3, throttle_seed=7)
@@ -36,7 +42,9 @@ def test_throttling_is_a_real_throttling_exception(sim, kit, no_backoff):
         ws.describe_workspaces()
     resp = exc.value.response
     assert resp["Error"] == {"Code": "ThrottlingException", "Message": "Rate exceeded"}
-    assert resp["ResponseMetadata"]["HTTPStatusCode"] == 400 and resp["ResponseMetadata"]["RequestId"]
+    assert (
+        resp["ResponseMetadata"]["HTTPStatusCode"] == 400 and resp["ResponseMetadata"]["RequestId"]
+    )
     assert resp["ResponseMetadata"]["RetryAttempts"] == 2  # botocore retried it as a throttle
     assert sim.stats()["throttled"] == {"DescribeWorkspaces": 3}
 

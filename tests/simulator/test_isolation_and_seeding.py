@@ -11,7 +11,11 @@ from connectors.aws_workspaces.simulator.seeding import build_fleet
 
 
 def _ids(ws):
-    return {w["WorkspaceId"] for p in ws.get_paginator("describe_workspaces").paginate() for w in p["Workspaces"]}
+    return {
+        w["WorkspaceId"]
+        for p in ws.get_paginator("describe_workspaces").paginate()
+        for w in p["Workspaces"]
+    }
 
 
 def test_two_regions_hold_separate_data_sets(sim, kit):
@@ -42,11 +46,29 @@ def test_two_simulators_do_not_share_fleets_counters_or_faults(kit):
 
 
 def test_seeding_is_deterministic_for_a_seed():
-    one = build_fleet("111122223333", "eu-west-1", workspaces=300, bundles=9, images=3, pools=2,
-                      sessions_per_pool=4, rng_seed=5)
-    two = build_fleet("111122223333", "eu-west-1", workspaces=300, bundles=9, images=3, pools=2,
-                      sessions_per_pool=4, rng_seed=5)
-    other = build_fleet("111122223333", "eu-west-1", workspaces=300, bundles=9, images=3, rng_seed=6)
+    one = build_fleet(
+        "111122223333",
+        "eu-west-1",
+        workspaces=300,
+        bundles=9,
+        images=3,
+        pools=2,
+        sessions_per_pool=4,
+        rng_seed=5,
+    )
+    two = build_fleet(
+        "111122223333",
+        "eu-west-1",
+        workspaces=300,
+        bundles=9,
+        images=3,
+        pools=2,
+        sessions_per_pool=4,
+        rng_seed=5,
+    )
+    other = build_fleet(
+        "111122223333", "eu-west-1", workspaces=300, bundles=9, images=3, rng_seed=6
+    )
     assert one.workspaces == two.workspaces and one.bundles == two.bundles
     assert one.images == two.images and one.sessions == two.sessions
     assert set(one.workspaces) != set(other.workspaces)
@@ -54,8 +76,15 @@ def test_seeding_is_deterministic_for_a_seed():
 
 def test_50000_workspaces_seed_in_a_few_seconds(sim):
     start = time.perf_counter()
-    summary = sim.seed("111122223333", "eu-west-1", workspaces=50_000, bundles=40, images=10, pools=5,
-                       sessions_per_pool=50)
+    summary = sim.seed(
+        "111122223333",
+        "eu-west-1",
+        workspaces=50_000,
+        bundles=40,
+        images=10,
+        pools=5,
+        sessions_per_pool=50,
+    )
     elapsed = time.perf_counter() - start
     assert summary["workspaces"] == 50_000 and summary["sessions"] == 250
     assert elapsed < 5.0

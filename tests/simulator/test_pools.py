@@ -31,13 +31,18 @@ def test_sessions_page_by_50_with_unique_instance_ids(sim, kit):
     sim.reset_stats()
     instance_ids = []
     for pool in pools:
-        sessions, calls = _all(ws.describe_workspaces_pool_sessions, "Sessions", PoolId=pool["PoolId"])
+        sessions, calls = _all(
+            ws.describe_workspaces_pool_sessions, "Sessions", PoolId=pool["PoolId"]
+        )
         assert calls == 3  # 50 + 50 + 20
         assert len(sessions) == 120 == pool["CapacityStatus"]["ActiveUserSessions"]
         assert {s["PoolId"] for s in sessions} == {pool["PoolId"]}
         instance_ids += [s["InstanceId"] for s in sessions]
         s = sessions[0]
-        assert s["AuthenticationType"] == "SAML" and s["ConnectionState"] in ("CONNECTED", "NOT_CONNECTED")
+        assert s["AuthenticationType"] == "SAML" and s["ConnectionState"] in (
+            "CONNECTED",
+            "NOT_CONNECTED",
+        )
         assert s["NetworkAccessConfiguration"]["EniId"].startswith("eni-")
         assert s["StartTime"] < s["ExpirationTime"] and s["UserId"]
     assert len(set(instance_ids)) == 240 and all(i.startswith("i-0") for i in instance_ids)
@@ -59,14 +64,19 @@ def test_pool_records_have_every_required_member(sim, kit):
 def test_pool_filters_and_ids(sim, kit):
     sim.seed(kit.customer, kit.region, workspaces=0, bundles=3, pools=12, sessions_per_pool=0)
     ws = kit.customer_client()
-    eq = ws.describe_workspaces_pools(Filters=[{"Name": "PoolName", "Values": ["Finance-Pool-1"],
-                                                "Operator": "EQUALS"}])["WorkspacesPools"]
+    eq = ws.describe_workspaces_pools(
+        Filters=[{"Name": "PoolName", "Values": ["Finance-Pool-1"], "Operator": "EQUALS"}]
+    )["WorkspacesPools"]
     assert [p["PoolName"] for p in eq] == ["Finance-Pool-1"]
-    contains = ws.describe_workspaces_pools(Filters=[{"Name": "PoolName", "Values": ["Finance"],
-                                                      "Operator": "CONTAINS"}])["WorkspacesPools"]
+    contains = ws.describe_workspaces_pools(
+        Filters=[{"Name": "PoolName", "Values": ["Finance"], "Operator": "CONTAINS"}]
+    )["WorkspacesPools"]
     assert sorted(p["PoolName"] for p in contains) == ["Finance-Pool-1", "Finance-Pool-11"]
     ids = sorted(sim.fleet(kit.customer, kit.region).pools)[:2]
-    assert sorted(p["PoolId"] for p in ws.describe_workspaces_pools(PoolIds=ids)["WorkspacesPools"]) == ids
+    assert (
+        sorted(p["PoolId"] for p in ws.describe_workspaces_pools(PoolIds=ids)["WorkspacesPools"])
+        == ids
+    )
 
 
 def test_sessions_user_filter_unknown_pool_and_limits(sim, kit):

@@ -13,14 +13,23 @@ from botocore.parsers import create_parser
 from connectors.aws_workspaces.simulator.validation import shape_errors
 
 MODEL = botocore.session.get_session().get_service_model("workspaces")
-AUTH = ("AWS4-HMAC-SHA256 Credential=testing/20250101/eu-west-1/workspaces/aws4_request, "
-        "SignedHeaders=host;x-amz-date, Signature=0")
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=testing/20250101/eu-west-1/workspaces/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=0"
+)
 
 
 def _raw(sim, operation: str, params: dict) -> tuple[int, dict, bytes]:
-    req = urllib.request.Request(sim.endpoint_url + "/", data=json.dumps(params).encode(), method="POST", headers={
-        "X-Amz-Target": f"WorkspacesService.{operation}", "Content-Type": "application/x-amz-json-1.1",
-        "Authorization": AUTH})
+    req = urllib.request.Request(
+        sim.endpoint_url + "/",
+        data=json.dumps(params).encode(),
+        method="POST",
+        headers={
+            "X-Amz-Target": f"WorkspacesService.{operation}",
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": AUTH,
+        },
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return resp.status, dict(resp.headers), resp.read()
@@ -30,8 +39,18 @@ def _raw(sim, operation: str, params: dict) -> tuple[int, dict, bytes]:
 
 @pytest.fixture
 def seeded(sim):
-    sim.seed("123456789012", "eu-west-1", workspaces=200, bundles=12, images=5, pools=3, sessions_per_pool=30)
-    sim.mutate("123456789012", "eu-west-1", resize=5, rebundle=5, reimage=2, add=5, sessions_churn=5)
+    sim.seed(
+        "123456789012",
+        "eu-west-1",
+        workspaces=200,
+        bundles=12,
+        images=5,
+        pools=3,
+        sessions_per_pool=30,
+    )
+    sim.mutate(
+        "123456789012", "eu-west-1", resize=5, rebundle=5, reimage=2, add=5, sessions_churn=5
+    )
     return sim
 
 
@@ -55,7 +74,9 @@ def test_every_response_matches_the_output_shape_exactly(seeded):
     for operation, params in _calls(seeded):
         status, headers, body = _raw(seeded, operation, params)
         assert status == 200, body
-        assert headers["x-amzn-RequestId"] and headers["Content-Type"] == "application/x-amz-json-1.1"
+        assert (
+            headers["x-amzn-RequestId"] and headers["Content-Type"] == "application/x-amz-json-1.1"
+        )
         data = json.loads(body)
         shape = MODEL.operation_model(operation).output_shape
         assert shape_errors(shape, data) == [], operation
@@ -67,26 +88,42 @@ def test_every_response_parses_with_botocores_json_parser(seeded):
         status, headers, body = _raw(seeded, operation, params)
         op = MODEL.operation_model(operation)
         parsed = create_parser("json").parse(
-            {"status_code": status, "headers": {k.lower(): v for k, v in headers.items()}, "body": body},
-            op.output_shape)
-        assert "Error" not in parsed and parsed["ResponseMetadata"]["RequestId"] == headers["x-amzn-RequestId"]
+            {
+                "status_code": status,
+                "headers": {k.lower(): v for k, v in headers.items()},
+                "body": body,
+            },
+            op.output_shape,
+        )
+        assert (
+            "Error" not in parsed
+            and parsed["ResponseMetadata"]["RequestId"] == headers["x-amzn-RequestId"]
+        )
 
 
-@pytest.mark.parametrize("operation, params, code", [
-    ("DescribeWorkspaces", {"Limit": 26}, "ValidationException"),
-    ("DescribeWorkspaces", {"Limit": "ten"}, "SerializationException"),
-    ("DescribeWorkspaceImages", {"ImageType": "PUBLIC"}, "ValidationException"),
-    ("DescribeWorkspacesPoolSessions", {}, "ValidationException"),
-    ("DescribeWorkspaceBundles", {"BundleIds": ["wsb-abcdefghi"], "Owner": "AMAZON"},
-     "InvalidParameterValuesException"),
-])
+@pytest.mark.parametrize(
+    "operation, params, code",
+    [
+        ("DescribeWorkspaces", {"Limit": 26}, "ValidationException"),
+        ("DescribeWorkspaces", {"Limit": "ten"}, "SerializationException"),
+        ("DescribeWorkspaceImages", {"ImageType": "PUBLIC"}, "ValidationException"),
+        ("DescribeWorkspacesPoolSessions", {}, "ValidationException"),
+        (
+            "DescribeWorkspaceBundles",
+            {"BundleIds": ["wsb-abcdefghi"], "Owner": "AMAZON"},
+            "InvalidParameterValuesException",
+        ),
+    ],
+)
 def test_errors_are_json_protocol_errors_with_a_request_id(sim, operation, params, code):
     status, headers, body = _raw(sim, operation, params)
     assert status == 400 and headers["x-amzn-RequestId"]
     error = json.loads(body)
     assert error["__type"] == code and error["message"]
-    parsed = create_parser("json").parse({"status_code": status, "headers": headers, "body": body},
-                                         MODEL.operation_model(operation).output_shape)
+    parsed = create_parser("json").parse(
+        {"status_code": status, "headers": headers, "body": body},
+        MODEL.operation_model(operation).output_shape,
+    )
     assert parsed["Error"]["Code"] == code
 
 
@@ -95,12 +132,20 @@ def test_validation_message_lists_every_violation_like_aws(sim):
     assert json.loads(body)["message"] == (
         "2 validation errors detected: Value 'bad' at 'poolId' failed to satisfy constraint: Member must "
         "satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$; Value '60' at 'limit' failed to satisfy "
-        "constraint: Member must have value less than or equal to 50")
+        "constraint: Member must have value less than or equal to 50"
+    )
 
 
 def test_unsigned_requests_are_rejected(sim):
-    req = urllib.request.Request(sim.endpoint_url + "/", data=b"{}", method="POST", headers={
-        "X-Amz-Target": "WorkspacesService.DescribeWorkspaces", "Content-Type": "application/x-amz-json-1.1"})
+    req = urllib.request.Request(
+        sim.endpoint_url + "/",
+        data=b"{}",
+        method="POST",
+        headers={
+            "X-Amz-Target": "WorkspacesService.DescribeWorkspaces",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(req, timeout=10)
     assert json.loads(exc.value.read())["__type"] == "MissingAuthenticationTokenException"

@@ -28,7 +28,9 @@ def _denied(exc: pytest.ExceptionInfo[ClientError]) -> dict:
 
 
 def test_create_customer_role_writes_trust_and_permission_policies_to_iam(kit):
-    from moto.iam.models import iam_backends  # the role lives in moto's IAM, in the customer's account
+    from moto.iam.models import (
+        iam_backends,
+    )  # the role lives in moto's IAM, in the customer's account
 
     arn = kit.role()
     assert arn == f"arn:aws:iam::{kit.customer}:role/NexthinkConnector-Test"
@@ -38,14 +40,21 @@ def test_create_customer_role_writes_trust_and_permission_policies_to_iam(kit):
     assert trust["Action"] == "sts:AssumeRole"
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": kit.external_id}}
     (policy,) = [json.loads(doc) for doc in role.policies.values()]
-    assert policy["Statement"] == [{"Effect": "Allow", "Action": list(FIVE_ACTIONS), "Resource": "*"}]
+    assert policy["Statement"] == [
+        {"Effect": "Allow", "Action": list(FIVE_ACTIONS), "Resource": "*"}
+    ]
 
 
 def test_assume_role_with_the_right_external_id_returns_session_credentials(kit):
     arn = kit.role()
-    resp = kit.client("sts").assume_role(RoleArn=arn, RoleSessionName="collector", ExternalId=kit.external_id)
+    resp = kit.client("sts").assume_role(
+        RoleArn=arn, RoleSessionName="collector", ExternalId=kit.external_id
+    )
     assert resp["Credentials"]["AccessKeyId"].startswith("ASIA")
-    assert resp["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{kit.customer}:assumed-role/NexthinkConnector-Test/collector"
+    assert (
+        resp["AssumedRoleUser"]["Arn"]
+        == f"arn:aws:sts::{kit.customer}:assumed-role/NexthinkConnector-Test/collector"
+    )
     me = kit.client("sts", creds=resp["Credentials"]).get_caller_identity()
     assert me["Account"] == kit.customer
 
@@ -55,15 +64,19 @@ def test_wrong_external_id_is_access_denied_403_with_request_id(kit):
     with pytest.raises(ClientError) as exc:
         kit.assume(arn, external_id="not-the-right-one")
     message = _denied(exc)["Error"]["Message"]
-    assert message == ("User: arn:aws:iam::123456789012:user/moto is not authorized to perform: "
-                       f"sts:AssumeRole on resource: {arn}")
+    assert message == (
+        "User: arn:aws:iam::123456789012:user/moto is not authorized to perform: "
+        f"sts:AssumeRole on resource: {arn}"
+    )
 
 
 def test_denial_body_is_the_sts_query_protocol_error_document(kit):
     arn = kit.role()
     sts = kit.client("sts")
     raw: list[bytes] = []
-    sts.meta.events.register("before-parse.sts.AssumeRole", lambda response_dict, **_: raw.append(response_dict["body"]))
+    sts.meta.events.register(
+        "before-parse.sts.AssumeRole", lambda response_dict, **_: raw.append(response_dict["body"])
+    )
     with pytest.raises(ClientError) as exc:
         sts.assume_role(RoleArn=arn, RoleSessionName="s1", ExternalId="wrong-id")
     body = raw[0].decode()
@@ -71,7 +84,9 @@ def test_denial_body_is_the_sts_query_protocol_error_document(kit):
         r'<ErrorResponse xmlns="https://sts\.amazonaws\.com/doc/2011-06-15/">\s*<Error>\s*<Type>Sender</Type>\s*'
         r"<Code>AccessDenied</Code>\s*<Message>User: arn:aws:iam::123456789012:user/moto is not authorized to "
         r"perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:role/NexthinkConnector-Test</Message>\s*"
-        r"</Error>\s*<RequestId>[0-9a-f-]{36}</RequestId>\s*</ErrorResponse>\s*", body)
+        r"</Error>\s*<RequestId>[0-9a-f-]{36}</RequestId>\s*</ErrorResponse>\s*",
+        body,
+    )
     assert exc.value.response["ResponseMetadata"]["RequestId"] in body
 
 
@@ -95,13 +110,16 @@ def test_caller_outside_the_trusted_account_is_denied(kit):
     assert kit.sim.stats()["denied"] == {"AssumeRole": 1}
 
 
-@pytest.mark.parametrize("params, member", [
-    ({"RoleSessionName": "has space"}, "roleSessionName"),
-    ({"RoleSessionName": "x" * 65}, "roleSessionName"),
-    ({"ExternalId": "bad#chars"}, "externalId"),
-    ({"ExternalId": "x"}, "externalId"),
-    ({"DurationSeconds": 600}, "durationSeconds"),
-])
+@pytest.mark.parametrize(
+    "params, member",
+    [
+        ({"RoleSessionName": "has space"}, "roleSessionName"),
+        ({"RoleSessionName": "x" * 65}, "roleSessionName"),
+        ({"ExternalId": "bad#chars"}, "externalId"),
+        ({"ExternalId": "x"}, "externalId"),
+        ({"DurationSeconds": 600}, "durationSeconds"),
+    ],
+)
 def test_invalid_assume_role_input_is_a_validation_error(kit, params, member):
     arn = kit.role()
     sts = kit.client("sts", parameter_validation=False)
@@ -130,11 +148,14 @@ def test_role_with_the_five_actions_can_call_them_all(sim, kit):
         getattr(ws, name)(**params)
 
 
-@pytest.mark.parametrize("call, params", [
-    ("describe_tags", {"ResourceId": "ws-abcdefgh1"}),
-    ("describe_workspace_directories", {}),
-    ("describe_workspaces_connection_status", {}),
-])
+@pytest.mark.parametrize(
+    "call, params",
+    [
+        ("describe_tags", {"ResourceId": "ws-abcdefgh1"}),
+        ("describe_workspace_directories", {}),
+        ("describe_workspaces_connection_status", {}),
+    ],
+)
 def test_other_actions_are_access_denied_exception_for_the_role(kit, call, params):
     ws = kit.customer_client()
     with pytest.raises(ClientError) as exc:
@@ -146,7 +167,8 @@ def test_other_actions_are_access_denied_exception_for_the_role(kit, call, param
     action = "workspaces:" + "".join(p.title() for p in call.split("_"))
     assert resp["Error"]["Message"].startswith(
         f"User: arn:aws:sts::{kit.customer}:assumed-role/NexthinkConnector-Test/nexthink-test "
-        f"is not authorized to perform: {action} on resource: arn:aws:workspaces:{kit.region}:{kit.customer}:")
+        f"is not authorized to perform: {action} on resource: arn:aws:workspaces:{kit.region}:{kit.customer}:"
+    )
 
 
 def test_a_role_missing_one_of_the_five_is_denied_that_one(kit):
@@ -195,13 +217,40 @@ def test_attached_managed_policies_count_and_an_explicit_deny_wins(kit):
     iam = iam_backends[kit.customer]["aws"]
     arn = kit.role(actions=[], role_name="NexthinkConnector-Managed")
     policy = iam.create_policy(
-        description="", path="/", policy_name="NexthinkConnector-Managed-Read", tags=[],
-        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["workspaces:DescribeWorkspace*"], "Resource": "*"}]}))
+        description="",
+        path="/",
+        policy_name="NexthinkConnector-Managed-Read",
+        tags=[],
+        policy_document=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["workspaces:DescribeWorkspace*"],
+                        "Resource": "*",
+                    }
+                ],
+            }
+        ),
+    )
     iam.attach_role_policy(policy.arn, "NexthinkConnector-Managed")
-    iam.put_role_policy("NexthinkConnector-Managed", "deny-images", json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Deny", "Action": "workspaces:DescribeWorkspaceImages", "Resource": "*"}]}))
+    iam.put_role_policy(
+        "NexthinkConnector-Managed",
+        "deny-images",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Action": "workspaces:DescribeWorkspaceImages",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        ),
+    )
     ws = kit.client(creds=kit.assume(arn))
     ws.describe_workspaces()
     ws.describe_workspace_bundles()

@@ -13,8 +13,11 @@ def test_1000_workspaces_arrive_in_exactly_40_calls_without_duplicates(sim, kit)
     ws = kit.customer_client()
     sim.reset_stats()
 
-    ids = [w["WorkspaceId"] for page in ws.get_paginator("describe_workspaces").paginate()
-           for w in page["Workspaces"]]
+    ids = [
+        w["WorkspaceId"]
+        for page in ws.get_paginator("describe_workspaces").paginate()
+        for w in page["Workspaces"]
+    ]
 
     assert len(ids) == 1000
     assert len(set(ids)) == 1000
@@ -44,8 +47,10 @@ def test_limit_26_is_a_validation_exception(sim, kit):
     assert err["Error"]["Code"] == "ValidationException"
     assert err["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert err["ResponseMetadata"]["RequestId"]
-    assert "Value '26' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 25" \
+    assert (
+        "Value '26' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 25"
         in err["Error"]["Message"]
+    )
 
 
 def test_limit_0_rejected_by_the_server_when_client_validation_is_off(sim, kit):
@@ -88,26 +93,40 @@ def test_filters_by_ids_bundle_and_directory_user(sim, kit):
     assert [w["WorkspaceId"] for w in got] == some
 
     bundle_id = fleet.workspaces[some[0]]["BundleId"]
-    by_bundle = [w for p in ws.get_paginator("describe_workspaces").paginate(BundleId=bundle_id)
-                 for w in p["Workspaces"]]
+    by_bundle = [
+        w
+        for p in ws.get_paginator("describe_workspaces").paginate(BundleId=bundle_id)
+        for w in p["Workspaces"]
+    ]
     assert {w["BundleId"] for w in by_bundle} == {bundle_id}
     assert len(by_bundle) == sum(1 for w in fleet.workspaces.values() if w["BundleId"] == bundle_id)
 
     target = fleet.workspaces[some[1]]
-    mine = ws.describe_workspaces(DirectoryId=target["DirectoryId"], UserName=target["UserName"].upper())
+    mine = ws.describe_workspaces(
+        DirectoryId=target["DirectoryId"], UserName=target["UserName"].upper()
+    )
     assert [w["WorkspaceId"] for w in mine["Workspaces"]] == [some[1]]
 
 
 def test_records_carry_the_fields_the_collector_needs(sim, kit):
     sim.seed(kit.customer, kit.region, workspaces=400, bundles=10, images=3)
-    items = [w for p in kit.customer_client().get_paginator("describe_workspaces").paginate()
-             for w in p["Workspaces"]]
+    items = [
+        w
+        for p in kit.customer_client().get_paginator("describe_workspaces").paginate()
+        for w in p["Workspaces"]
+    ]
     for w in items:
         assert re.fullmatch(r"(WSAMZN-[A-Z0-9]{8}|A-[A-Z0-9]{13})", w["ComputerName"])
         assert re.fullmatch(r"10\.\d+\.\d+\.\d+", w["IpAddress"])
         assert w["SubnetId"].startswith("subnet-") and w["DirectoryId"].startswith("d-")
         props = w["WorkspaceProperties"]
-        assert {"RunningMode", "RootVolumeSizeGib", "UserVolumeSizeGib", "ComputeTypeName", "Protocols"} <= set(props)
+        assert {
+            "RunningMode",
+            "RootVolumeSizeGib",
+            "UserVolumeSizeGib",
+            "ComputeTypeName",
+            "Protocols",
+        } <= set(props)
         assert isinstance(w["ModificationStates"], list)
     assert len({w["ComputerName"] for w in items}) == len(items)
     assert len({w["IpAddress"] for w in items}) == len(items)
@@ -126,7 +145,8 @@ def test_paging_survives_removals_and_additions_between_pages(sim, kit):
     changes = sim.mutate(kit.customer, kit.region, remove=40, add=10, rng_seed=1)
     seen = [w["WorkspaceId"] for w in first["Workspaces"]]
     for page in ws.get_paginator("describe_workspaces").paginate(
-            PaginationConfig={"StartingToken": first["NextToken"]}):
+        PaginationConfig={"StartingToken": first["NextToken"]}
+    ):
         seen += [w["WorkspaceId"] for w in page["Workspaces"]]
     assert len(seen) == len(set(seen))  # nothing repeated
     rest = seen[25:]

@@ -56,6 +56,19 @@ Python 3.11, moto 5.2.5, boto3 1.44.8, assumed-role credentials, Limit 25:
 """
 
 from .auth import FIVE_ACTIONS
-from .server import DEFAULT_APP_ACCOUNT, DEFAULT_CUSTOMER_ACCOUNT, DEFAULT_ROLE_NAME, Simulator, main
+from .server import (
+    DEFAULT_APP_ACCOUNT,
+    DEFAULT_CUSTOMER_ACCOUNT,
+    DEFAULT_ROLE_NAME,
+    Simulator,
+    main,
+)
 
-__all__ = ["FIVE_ACTIONS", "DEFAULT_APP_ACCOUNT", "DEFAULT_CUSTOMER_ACCOUNT", "DEFAULT_ROLE_NAME", "Simulator", "main"]
+__all__ = [
+    "FIVE_ACTIONS",
+    "DEFAULT_APP_ACCOUNT",
+    "DEFAULT_CUSTOMER_ACCOUNT",
+    "DEFAULT_ROLE_NAME",
+    "Simulator",
+    "main",
+]

@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 from urllib.parse import unquote
 
@@ -28,7 +28,9 @@ FIVE_ACTIONS: tuple[str, ...] = (
     "workspaces:DescribeWorkspacesPools",
     "workspaces:DescribeWorkspacesPoolSessions",
 )
-ROLE_ARN_RE = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$", re.A)
+ROLE_ARN_RE = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$", re.A
+)
 _CRED_RE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
@@ -74,7 +76,13 @@ def credential_scope(authorization: str | None) -> tuple[str, str, str] | None:
 
 
 def partition_of(region: str) -> str:
-    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    return (
+        "aws-cn"
+        if region.startswith("cn-")
+        else "aws-us-gov"
+        if region.startswith("us-gov-")
+        else "aws"
+    )
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -138,7 +146,12 @@ def _principal_matches(principal: Any, caller: Caller) -> bool:
         return True
     entries = _as_list(principal.get("AWS", [])) if isinstance(principal, dict) else []
     partition = caller.session.partition if caller.session else "aws"
-    accepted = {"*", caller.account_id, f"arn:{partition}:iam::{caller.account_id}:root", caller.arn}
+    accepted = {
+        "*",
+        caller.account_id,
+        f"arn:{partition}:iam::{caller.account_id}:root",
+        caller.arn,
+    }
     if caller.session:
         accepted.add(caller.session.role_arn)
     return any(e in accepted for e in entries)
@@ -160,7 +173,10 @@ def _role_documents(role: Any) -> list[dict[str, Any]]:
     docs = [_document(d) for d in role.policies.values()]
     for policy in role.managed_policies.values():
         for version in policy.versions:
-            if getattr(version, "is_default", False) or version.version_id == policy.default_version_id:
+            if (
+                getattr(version, "is_default", False)
+                or version.version_id == policy.default_version_id
+            ):
                 docs.append(_document(version.document))
                 break
     return docs
@@ -219,14 +235,29 @@ class Authority:
             for backend in list(dict.values(backends)):
                 role = backend.get_assumed_role_from_access_key(access_key)
                 if role is not None:
-                    expires = role.expiration.replace(tzinfo=timezone.utc).timestamp()  # moto: naive UTC
-                    return AssumedSession(access_key, role.account_id, role.partition, role.role_arn,
-                                          role.role_arn.split("/")[-1], role.session_name, expires)
+                    expires = role.expiration.replace(
+                        tzinfo=UTC
+                    ).timestamp()  # moto: naive UTC
+                    return AssumedSession(
+                        access_key,
+                        role.account_id,
+                        role.partition,
+                        role.role_arn,
+                        role.role_arn.split("/")[-1],
+                        role.session_name,
+                        expires,
+                    )
         return None
 
     # -- sts:AssumeRole -------------------------------------------------
-    def assume_role_denied(self, caller: Caller, role_arn: str, external_id: str | None,
-                           session_name: str, duration: int) -> str | None:
+    def assume_role_denied(
+        self,
+        caller: Caller,
+        role_arn: str,
+        external_id: str | None,
+        session_name: str,
+        duration: int,
+    ) -> str | None:
         """None if ``caller`` may assume the role, else the AccessDenied message.
 
         Raises ValueError (-> ValidationError) if ``duration`` exceeds the
@@ -237,8 +268,10 @@ class Authority:
         if role is None:
             return denied
         context: dict[str, str | None] = {
-            "sts:externalid": external_id, "sts:rolesessionname": session_name,
-            "aws:principalaccount": caller.account_id, "aws:principalarn": caller.arn,
+            "sts:externalid": external_id,
+            "sts:rolesessionname": session_name,
+            "aws:principalaccount": caller.account_id,
+            "aws:principalarn": caller.arn,
         }
         allowed = False
         for st in _statements(_document(role.assume_role_policy_document)):
@@ -255,16 +288,21 @@ class Authority:
         if not allowed:
             return denied
         if duration > int(role.max_session_duration or 3600):
-            raise ValueError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+            raise ValueError(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+            )
         return None
 
-    def remember(self, access_key_id: str, role_arn: str, session_name: str, duration: int) -> AssumedSession:
+    def remember(
+        self, access_key_id: str, role_arn: str, session_name: str, duration: int
+    ) -> AssumedSession:
         """Record the keys returned by a successful AssumeRole."""
         match = ROLE_ARN_RE.match(role_arn)
         assert match is not None
         partition, account, name = match.groups()
-        session = AssumedSession(access_key_id, account, partition, role_arn, name, session_name,
-                                 time.time() + duration)
+        session = AssumedSession(
+            access_key_id, account, partition, role_arn, name, session_name, time.time() + duration
+        )
         with self._lock:
             self._sessions[access_key_id] = session
         return session
@@ -279,13 +317,16 @@ class Authority:
         """
         if caller.session is None:
             return None
-        message = (f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource} "
-                   f"because no identity-based policy allows the {action} action")
+        message = (
+            f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource} "
+            f"because no identity-based policy allows the {action} action"
+        )
         role = _lookup_role(caller.session.role_arn)
         if role is None:
             return message
         context: dict[str, str | None] = {
-            "aws:requestedregion": region, "aws:principalaccount": caller.account_id,
+            "aws:requestedregion": region,
+            "aws:principalaccount": caller.account_id,
             "aws:principalarn": caller.arn,
         }
         allowed = False
@@ -294,15 +335,22 @@ class Authority:
                 if "Action" in st:
                     hit = any(_glob(a, action, fold=True) for a in _as_list(st["Action"]))
                 else:
-                    hit = not any(_glob(a, action, fold=True) for a in _as_list(st.get("NotAction", [])))
+                    hit = not any(
+                        _glob(a, action, fold=True) for a in _as_list(st.get("NotAction", []))
+                    )
                 if "Resource" in st:
                     hit = hit and any(_glob(r, resource) for r in _as_list(st["Resource"]))
                 else:
-                    hit = hit and not any(_glob(r, resource) for r in _as_list(st.get("NotResource", [])))
+                    hit = hit and not any(
+                        _glob(r, resource) for r in _as_list(st.get("NotResource", []))
+                    )
                 if hit and "Condition" in st:
                     hit = conditions_hold(st["Condition"], context)
                 if hit and st.get("Effect") == "Deny":
-                    return message.split(" because")[0] + " with an explicit deny in an identity-based policy"
+                    return (
+                        message.split(" because")[0]
+                        + " with an explicit deny in an identity-based policy"
+                    )
                 allowed = allowed or (hit and st.get("Effect") == "Allow")
         return None if allowed else message
 
@@ -312,24 +360,34 @@ def trust_policy(trusted_account: str, external_id: str, partition: str = "aws")
     """The trust policy the customer attaches to the role."""
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:{partition}:iam::{trusted_account}:root"},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{trusted_account}:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+            }
+        ],
     }
 
 
 def permission_policy(actions: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """A permissions policy allowing exactly ``actions`` on ``*``."""
-    return {"Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
+    }
 
 
-def create_customer_role(account_id: str, role_name: str, external_id: str, trusted_account: str,
-                         actions: tuple[str, ...] | list[str] = FIVE_ACTIONS, partition: str = "aws",
-                         max_session_duration: int = 3600) -> str:
+def create_customer_role(
+    account_id: str,
+    role_name: str,
+    external_id: str,
+    trusted_account: str,
+    actions: tuple[str, ...] | list[str] = FIVE_ACTIONS,
+    partition: str = "aws",
+    max_session_duration: int = 3600,
+) -> str:
     """Create (or update) the customer's role in moto's IAM; returns its ARN.
 
     The permissions are one inline policy named ``<role_name>-policy``
@@ -342,11 +400,19 @@ def create_customer_role(account_id: str, role_name: str, external_id: str, trus
         iam.update_assume_role_policy(role_name, trust)
         role.max_session_duration = str(max_session_duration)
     except Exception:
-        role = iam.create_role(role_name=role_name, assume_role_policy_document=trust, path="/",
-                               permissions_boundary=None, description="Simulated customer role",
-                               tags=[], max_session_duration=str(max_session_duration))
+        role = iam.create_role(
+            role_name=role_name,
+            assume_role_policy_document=trust,
+            path="/",
+            permissions_boundary=None,
+            description="Simulated customer role",
+            tags=[],
+            max_session_duration=str(max_session_duration),
+        )
     if actions:
-        iam.put_role_policy(role_name, f"{role_name}-policy", json.dumps(permission_policy(actions)))
+        iam.put_role_policy(
+            role_name, f"{role_name}-policy", json.dumps(permission_policy(actions))
+        )
     else:
         role.policies.pop(f"{role_name}-policy", None)
     return role.arn

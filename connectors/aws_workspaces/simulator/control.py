@@ -20,7 +20,8 @@ POST     /_sim/reset             clear fleets, counters, faults, sessions;
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .app import StartResponse, respond
 
@@ -36,7 +37,7 @@ class ControlError(Exception):
         self.status = status
 
 
-def make_control(sim: "Simulator") -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def make_control(sim: Simulator) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """The WSGI callable serving ``/_sim/`` for ``sim``."""
 
     def body(environ: dict[str, Any]) -> dict[str, Any]:

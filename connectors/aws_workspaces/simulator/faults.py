@@ -11,9 +11,13 @@ from typing import Any
 
 # Default HTTP status per injectable error code (anything else: 400).
 ERROR_STATUS = {
-    "InternalServerError": 500, "InternalFailure": 500, "InternalError": 500,
-    "ServiceUnavailable": 503, "ServiceUnavailableException": 503,
-    "AccessDenied": 403, "ExpiredToken": 400,
+    "InternalServerError": 500,
+    "InternalFailure": 500,
+    "InternalError": 500,
+    "ServiceUnavailable": 503,
+    "ServiceUnavailableException": 503,
+    "AccessDenied": 403,
+    "ExpiredToken": 400,
 }
 _MESSAGES = {
     "ThrottlingException": "Rate exceeded",
@@ -34,22 +38,34 @@ class InjectedError:
     remaining: int | None  # None: every call
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "status": self.status, "message": self.message, "count": self.remaining}
+        return {
+            "code": self.code,
+            "status": self.status,
+            "message": self.message,
+            "count": self.remaining,
+        }
 
 
-def make_error(code: str, status: int | None = None, message: str | None = None,
-               count: int | None = None) -> InjectedError:
+def make_error(
+    code: str, status: int | None = None, message: str | None = None, count: int | None = None
+) -> InjectedError:
     """An InjectedError with AWS-like defaults for status and message."""
     if count is not None and count < 0:
         raise ValueError("count must be >= 0 or None")
-    return InjectedError(code, int(status or ERROR_STATUS.get(code, 400)),
-                         message or _MESSAGES.get(code, f"{code} (injected by the simulator)"), count)
+    return InjectedError(
+        code,
+        int(status or ERROR_STATUS.get(code, 400)),
+        message or _MESSAGES.get(code, f"{code} (injected by the simulator)"),
+        count,
+    )
 
 
 class Faults:
     """Latency, throttling and error injection plus per-action counters."""
 
-    def __init__(self, latency_ms: float = 0.0, throttle_fraction: float = 0.0, throttle_seed: int = 0) -> None:
+    def __init__(
+        self, latency_ms: float = 0.0, throttle_fraction: float = 0.0, throttle_seed: int = 0
+    ) -> None:
         self._lock = threading.Lock()
         self.latency_ms = 0.0
         self.throttle_fraction = 0.0
@@ -58,12 +74,21 @@ class Faults:
         self._rng = random.Random(0)
         self._errors: dict[str, InjectedError] = {}
         self.reset_stats()
-        self.configure(latency_ms=latency_ms, throttle_fraction=throttle_fraction, throttle_seed=throttle_seed)
+        self.configure(
+            latency_ms=latency_ms, throttle_fraction=throttle_fraction, throttle_seed=throttle_seed
+        )
 
     # -- configuration --------------------------------------------------
-    def configure(self, *, latency_ms: float | None = None, throttle_fraction: float | None = None,
-                  throttle_seed: int | None = None, throttle_actions: list[str] | None | str = "keep",
-                  errors: dict[str, dict[str, Any] | None] | None = None, clear_errors: bool = False) -> dict[str, Any]:
+    def configure(
+        self,
+        *,
+        latency_ms: float | None = None,
+        throttle_fraction: float | None = None,
+        throttle_seed: int | None = None,
+        throttle_actions: list[str] | None | str = "keep",
+        errors: dict[str, dict[str, Any] | None] | None = None,
+        clear_errors: bool = False,
+    ) -> dict[str, Any]:
         """Update the given settings (others stay); returns the whole config.
 
         ``errors`` maps an action to ``{"code", "status", "message", "count"}``
@@ -169,7 +194,7 @@ class Faults:
 
     def reset_stats(self) -> None:
         """Zero every counter."""
-        with getattr(self, "_lock"):
+        with self._lock:
             self._calls: Counter[str] = Counter()
             self._throttled: Counter[str] = Counter()
             self._injected: Counter[str] = Counter()

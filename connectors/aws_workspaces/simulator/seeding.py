@@ -16,18 +16,34 @@ _UPPER = string.ascii_uppercase + string.digits
 _HEX = "0123456789abcdef"
 
 COMPUTE_TYPES: tuple[str, ...] = (
-    "VALUE", "STANDARD", "PERFORMANCE", "POWER", "POWERPRO",
-    "GRAPHICS_G4DN", "GRAPHICSPRO_G4DN", "GENERALPURPOSE_4XLARGE",
+    "VALUE",
+    "STANDARD",
+    "PERFORMANCE",
+    "POWER",
+    "POWERPRO",
+    "GRAPHICS_G4DN",
+    "GRAPHICSPRO_G4DN",
+    "GENERALPURPOSE_4XLARGE",
 )
 _COMPUTE_WEIGHTS = (10, 35, 25, 15, 7, 4, 2, 2)
 _STORAGE = {  # compute type -> (root GiB, user GiB)
-    "VALUE": (80, 10), "STANDARD": (80, 50), "PERFORMANCE": (80, 100), "POWER": (175, 100),
-    "POWERPRO": (175, 100), "GRAPHICS_G4DN": (100, 100), "GRAPHICSPRO_G4DN": (100, 100),
+    "VALUE": (80, 10),
+    "STANDARD": (80, 50),
+    "PERFORMANCE": (80, 100),
+    "POWER": (175, 100),
+    "POWERPRO": (175, 100),
+    "GRAPHICS_G4DN": (100, 100),
+    "GRAPHICSPRO_G4DN": (100, 100),
     "GENERALPURPOSE_4XLARGE": (175, 100),
 }
 _TITLE = {
-    "VALUE": "Value", "STANDARD": "Standard", "PERFORMANCE": "Performance", "POWER": "Power",
-    "POWERPRO": "PowerPro", "GRAPHICS_G4DN": "Graphics.g4dn", "GRAPHICSPRO_G4DN": "GraphicsPro.g4dn",
+    "VALUE": "Value",
+    "STANDARD": "Standard",
+    "PERFORMANCE": "Performance",
+    "POWER": "Power",
+    "POWERPRO": "PowerPro",
+    "GRAPHICS_G4DN": "Graphics.g4dn",
+    "GRAPHICSPRO_G4DN": "GraphicsPro.g4dn",
     "GENERALPURPOSE_4XLARGE": "GeneralPurpose.4xlarge",
 }
 # (label in names, OperatingSystem.Type, WorkspaceProperties.OperatingSystemName)
@@ -39,12 +55,72 @@ _OSES = (
     ("Ubuntu 22.04", "LINUX", "UBUNTU_22_04"),
 )
 _OS_WEIGHTS = (30, 40, 15, 8, 7)
-_DEPTS = ("Finance", "Engineering", "Sales", "Support", "HR", "Legal", "Marketing", "Design", "Ops", "Research")
-_FIRST = ("anna", "ben", "chloe", "david", "emma", "felix", "grace", "hugo", "ines", "jack", "karin", "liam",
-          "maria", "noah", "olga", "paul", "quinn", "rosa", "sam", "tara", "umar", "vera", "will", "xena",
-          "yusuf", "zoe", "alex", "bruno", "clara", "dmitri")
-_LAST = ("smith", "muller", "martin", "rossi", "garcia", "novak", "kowalski", "silva", "jansen", "dubois",
-         "nielsen", "horvat", "papadakis", "oconnor", "schmidt", "bernard", "ricci", "lopez", "visser", "berg")
+_DEPTS = (
+    "Finance",
+    "Engineering",
+    "Sales",
+    "Support",
+    "HR",
+    "Legal",
+    "Marketing",
+    "Design",
+    "Ops",
+    "Research",
+)
+_FIRST = (
+    "anna",
+    "ben",
+    "chloe",
+    "david",
+    "emma",
+    "felix",
+    "grace",
+    "hugo",
+    "ines",
+    "jack",
+    "karin",
+    "liam",
+    "maria",
+    "noah",
+    "olga",
+    "paul",
+    "quinn",
+    "rosa",
+    "sam",
+    "tara",
+    "umar",
+    "vera",
+    "will",
+    "xena",
+    "yusuf",
+    "zoe",
+    "alex",
+    "bruno",
+    "clara",
+    "dmitri",
+)
+_LAST = (
+    "smith",
+    "muller",
+    "martin",
+    "rossi",
+    "garcia",
+    "novak",
+    "kowalski",
+    "silva",
+    "jansen",
+    "dubois",
+    "nielsen",
+    "horvat",
+    "papadakis",
+    "oconnor",
+    "schmidt",
+    "bernard",
+    "ricci",
+    "lopez",
+    "visser",
+    "berg",
+)
 
 
 def _rid(rng: random.Random, prefix: str, n: int, alphabet: str = _ALNUM) -> str:
@@ -100,7 +176,9 @@ class _Gen:
             "Description": f"{label.split(' (')[0]} golden image for {dept}",
             "OperatingSystem": {"Type": os_type},
             "State": "AVAILABLE",
-            "RequiredTenancy": "DEDICATED" if os_name in ("WINDOWS_10", "WINDOWS_11") else "DEFAULT",
+            "RequiredTenancy": "DEDICATED"
+            if os_name in ("WINDOWS_10", "WINDOWS_11")
+            else "DEFAULT",
             "Created": created,
             "OwnerAccountId": SHARED_IMAGE_OWNER if shared else self.fleet.account_id,
             "Updates": {"UpdateAvailable": False},
@@ -117,7 +195,9 @@ class _Gen:
             label, _, os_name = rng.choices(_OSES, _OS_WEIGHTS)[0]
             name = f"{_TITLE[compute]} with {label}"
             image_id, owner = self.unique("wsi-", 9), "Amazon"
-            description = f"{_TITLE[compute]} bundle with {label}, {root} GB root, {user} GB user storage"
+            description = (
+                f"{_TITLE[compute]} bundle with {label}, {root} GB root, {user} GB user storage"
+            )
         else:
             assert image is not None
             dept = image["Name"].split("-")[0]
@@ -188,7 +268,9 @@ class _Gen:
         if running_mode == "AUTO_STOP":
             props["RunningModeAutoStopTimeoutInMinutes"] = 60
         props.update(
-            RootVolumeSizeGib=root, UserVolumeSizeGib=user, ComputeTypeName=compute,
+            RootVolumeSizeGib=root,
+            UserVolumeSizeGib=user,
+            ComputeTypeName=compute,
             Protocols=["WSP"] if rng.random() < 0.8 or os_name == "WINDOWS_11" else ["PCOIP"],
             OperatingSystemName=os_name,
         )
@@ -233,7 +315,8 @@ class _Gen:
             "DirectoryId": m["pool_directory"],
             "ApplicationSettings": {"Status": "DISABLED"},
             "TimeoutSettings": {
-                "DisconnectTimeoutInSeconds": 900, "IdleDisconnectTimeoutInSeconds": 900,
+                "DisconnectTimeoutInSeconds": 900,
+                "IdleDisconnectTimeoutInSeconds": 900,
                 "MaxUserDurationInSeconds": 57600,
             },
             "RunningMode": rng.choice(("ALWAYS_ON", "AUTO_STOP")),
@@ -299,7 +382,9 @@ def build_fleet(
     if own and not images:
         images = 1
     gen.directories(min(5, 1 + workspaces // 10000))
-    made_images = [gen.image(_DEPTS[i % len(_DEPTS)], BASE_TIME - (400 - i) * 86400) for i in range(images)]
+    made_images = [
+        gen.image(_DEPTS[i % len(_DEPTS)], BASE_TIME - (400 - i) * 86400) for i in range(images)
+    ]
     for i in range(own):
         gen.bundle(False, made_images[i % len(made_images)], BASE_TIME - (300 - i) * 86400)
     for i in range(amazon):
@@ -347,7 +432,9 @@ def mutate_fleet(
     out["resized"] = pick(resize, ws_ids)
     for ws_id in out["resized"]:
         props = fleet.workspaces[ws_id]["WorkspaceProperties"]
-        props["ComputeTypeName"] = rng.choice([c for c in COMPUTE_TYPES if c != props["ComputeTypeName"]])
+        props["ComputeTypeName"] = rng.choice(
+            [c for c in COMPUTE_TYPES if c != props["ComputeTypeName"]]
+        )
         props["RootVolumeSizeGib"], props["UserVolumeSizeGib"] = _STORAGE[props["ComputeTypeName"]]
     bundle_ids = sorted(fleet.bundles)
     out["rebundled"] = pick(rebundle, ws_ids) if len(bundle_ids) > 1 else []

@@ -12,8 +12,9 @@ import binascii
 import hashlib
 import threading
 from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 Record = dict[str, Any]
 

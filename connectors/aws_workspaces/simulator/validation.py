@@ -60,7 +60,9 @@ def validate(
 ) -> None:
     """Raise ApiError(``code``) if ``params`` breaks the operation's input shape."""
     if not isinstance(params, dict):
-        raise ApiError("SerializationException", "Start of structure or map found where not expected.")
+        raise ApiError(
+            "SerializationException", "Start of structure or map found where not expected."
+        )
     shape = operation_model(operation, service).input_shape
     errors: list[str] = []
     if shape is not None:
@@ -73,7 +75,9 @@ def validate(
 
 def _fail(errors: list[str], value: Any, path: str, constraint: str) -> None:
     shown = "null" if value is None else f"'{_show(value)}'"
-    errors.append(f"Value {shown} at '{path}' failed to satisfy constraint: Member must {constraint}")
+    errors.append(
+        f"Value {shown} at '{path}' failed to satisfy constraint: Member must {constraint}"
+    )
 
 
 def shape_errors(shape: Shape, value: Any) -> list[str]:
@@ -86,8 +90,9 @@ def shape_errors(shape: Shape, value: Any) -> list[str]:
     return errors
 
 
-def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, errors: list[str],
-                     strict: bool = False) -> None:
+def _check_structure(
+    shape: Shape, value: dict[str, Any], prefix: str, errors: list[str], strict: bool = False
+) -> None:
     if strict:
         errors.extend(f"Unknown member '{prefix}{k}'" for k in value if k not in shape.members)
     for name in shape.required_members:
@@ -99,7 +104,9 @@ def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, errors: l
 
 
 def _serialization(expected: str, path: str) -> ApiError:
-    return ApiError("SerializationException", f"Unexpected value type at '{path}': expected {expected}")
+    return ApiError(
+        "SerializationException", f"Unexpected value type at '{path}': expected {expected}"
+    )
 
 
 def _check(shape: Shape, value: Any, path: str, errors: list[str], strict: bool = False) -> None:
@@ -136,7 +143,11 @@ def _check(shape: Shape, value: Any, path: str, errors: list[str], strict: bool 
             _fail(errors, value, path, f"have value less than or equal to {meta['max']}")
     elif kind == "boolean" and not isinstance(value, bool):
         raise _serialization("Boolean", path)
-    elif kind == "timestamp" and strict and (isinstance(value, bool) or not isinstance(value, (int, float))):
+    elif (
+        kind == "timestamp"
+        and strict
+        and (isinstance(value, bool) or not isinstance(value, (int, float)))
+    ):
         raise _serialization("Timestamp (epoch seconds)", path)
 
 

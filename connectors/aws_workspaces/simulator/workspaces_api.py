@@ -8,7 +8,8 @@ costs O(page), whatever the fleet size.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .store import Fleet, Store, TokenError, page, public
 from .validation import ApiError, validate
@@ -21,8 +22,13 @@ def _invalid(message: str) -> ApiError:
     return ApiError("InvalidParameterValuesException", message)
 
 
-def _page(ids: list[str], query: tuple[Any, ...], token: str | None, limit: int,
-          keep: Callable[[str], bool] | None = None) -> tuple[list[str], str | None]:
+def _page(
+    ids: list[str],
+    query: tuple[Any, ...],
+    token: str | None,
+    limit: int,
+    keep: Callable[[str], bool] | None = None,
+) -> tuple[list[str], str | None]:
     try:
         return page(ids, query, token, limit, keep)
     except TokenError:
@@ -56,7 +62,9 @@ def describe_workspaces(fleet: Fleet, p: Params) -> dict[str, Any]:
         key = ("ws_name", name)
     else:
         key = ("ws",)
-    chunk, token = _page(fleet.index(key), ("DescribeWorkspaces",) + key, p.get("NextToken"), p.get("Limit", 25))
+    chunk, token = _page(
+        fleet.index(key), ("DescribeWorkspaces",) + key, p.get("NextToken"), p.get("Limit", 25)
+    )
     return _with_token({"Workspaces": [fleet.workspaces[i] for i in chunk]}, token)
 
 
@@ -66,25 +74,34 @@ def describe_workspace_bundles(fleet: Fleet, p: Params) -> dict[str, Any]:
     if ids is not None and owner is not None:
         raise _invalid("The BundleIds and Owner parameters cannot be specified together.")
     if ids is not None:
-        return {"Bundles": [public(fleet.bundles[i]) for i in dict.fromkeys(ids) if i in fleet.bundles]}
+        return {
+            "Bundles": [public(fleet.bundles[i]) for i in dict.fromkeys(ids) if i in fleet.bundles]
+        }
     amazon = owner == "AMAZON"
     key = ("bundles", amazon)
-    chunk, token = _page(fleet.index(key), ("DescribeWorkspaceBundles",) + key, p.get("NextToken"), BUNDLE_PAGE_SIZE)
+    chunk, token = _page(
+        fleet.index(key), ("DescribeWorkspaceBundles",) + key, p.get("NextToken"), BUNDLE_PAGE_SIZE
+    )
     return _with_token({"Bundles": [public(fleet.bundles[i]) for i in chunk]}, token)
 
 
 def describe_workspace_images(fleet: Fleet, p: Params) -> dict[str, Any]:
     """ImageIds and/or ImageType (OWNED/SHARED); MaxResults 1..25."""
     ids, image_type = p.get("ImageIds"), p.get("ImageType")
-    candidates = sorted(i for i in set(ids) if i in fleet.images) if ids is not None else fleet.index(("images",))
+    candidates = (
+        sorted(i for i in set(ids) if i in fleet.images)
+        if ids is not None
+        else fleet.index(("images",))
+    )
 
     def keep(image_id: str) -> bool:
         owned = fleet.images[image_id]["OwnerAccountId"] == fleet.account_id
         return image_type is None or (image_type == "OWNED") == owned
 
     query = ("DescribeWorkspaceImages", image_type, tuple(candidates) if ids is not None else None)
-    chunk, token = _page(candidates, query, p.get("NextToken"), p.get("MaxResults", 25),
-                         keep if image_type else None)
+    chunk, token = _page(
+        candidates, query, p.get("NextToken"), p.get("MaxResults", 25), keep if image_type else None
+    )
     return _with_token({"Images": [public(fleet.images[i]) for i in chunk]}, token)
 
 
@@ -108,12 +125,20 @@ def _pool_filter(filters: list[dict[str, Any]]) -> Callable[[str], bool]:
 def describe_workspaces_pools(fleet: Fleet, p: Params) -> dict[str, Any]:
     """PoolIds and/or Filters (PoolName EQUALS/NOTEQUALS/CONTAINS/NOTCONTAINS); Limit 1..25."""
     ids, filters = p.get("PoolIds"), p.get("Filters")
-    candidates = sorted(i for i in set(ids) if i in fleet.pools) if ids is not None else fleet.index(("pools",))
+    candidates = (
+        sorted(i for i in set(ids) if i in fleet.pools)
+        if ids is not None
+        else fleet.index(("pools",))
+    )
     keep = None
     if filters:
         by_name = _pool_filter(filters)
         keep = lambda pool_id: by_name(fleet.pools[pool_id]["PoolName"])  # noqa: E731
-    query = ("DescribeWorkspacesPools", repr(filters), tuple(candidates) if ids is not None else None)
+    query = (
+        "DescribeWorkspacesPools",
+        repr(filters),
+        tuple(candidates) if ids is not None else None,
+    )
     chunk, token = _page(candidates, query, p.get("NextToken"), p.get("Limit", 25), keep)
     return _with_token({"WorkspacesPools": [public(fleet.pools[i]) for i in chunk]}, token)
 
@@ -122,11 +147,18 @@ def describe_workspaces_pool_sessions(fleet: Fleet, p: Params) -> dict[str, Any]
     """Sessions of one pool (PoolId required), optional UserId; Limit 1..50."""
     pool_id, user = p["PoolId"], p.get("UserId")
     if pool_id not in fleet.pools:
-        raise ApiError("ResourceNotFoundException", f"The WorkSpaces pool {pool_id} could not be found.")
+        raise ApiError(
+            "ResourceNotFoundException", f"The WorkSpaces pool {pool_id} could not be found."
+        )
     sessions = fleet.sessions[pool_id]
     keep = (lambda sid: sessions[sid]["UserId"] == user) if user is not None else None
-    chunk, token = _page(fleet.index(("sessions", pool_id)), ("DescribeWorkspacesPoolSessions", pool_id, user),
-                         p.get("NextToken"), p.get("Limit", 50), keep)
+    chunk, token = _page(
+        fleet.index(("sessions", pool_id)),
+        ("DescribeWorkspacesPoolSessions", pool_id, user),
+        p.get("NextToken"),
+        p.get("Limit", 50),
+        keep,
+    )
     return _with_token({"Sessions": [sessions[i] for i in chunk]}, token)
 
 
@@ -139,8 +171,14 @@ OPERATIONS: dict[str, Callable[[Fleet, Params], dict[str, Any]]] = {
 }
 
 
-def handle(store: Store, account_id: str, region: str, operation: str, params: Any,
-           dumps: Callable[[Any], bytes]) -> bytes:
+def handle(
+    store: Store,
+    account_id: str,
+    region: str,
+    operation: str,
+    params: Any,
+    dumps: Callable[[Any], bytes],
+) -> bytes:
     """Validate and answer one call; returns the serialised JSON body.
 
     Serialisation happens under the store lock so a concurrent mutation

