@@ -135,7 +135,7 @@ def free_port() -> int:
 
 # -- the simulator as a separate server process ------------------------------
 class SimProcess:
-    """`python -m connectors.aws_workspaces.simulator` on a free loopback port."""
+    """`python -m awssim` on a free loopback port."""
 
     def __init__(
         self,
@@ -155,7 +155,7 @@ class SimProcess:
         cmd = [
             PY,
             "-m",
-            "connectors.aws_workspaces.simulator",
+            "awssim",
             "--host",
             "127.0.0.1",
             "--port",

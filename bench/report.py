@@ -12,7 +12,7 @@ METHOD = """\
 ## How it is measured
 
 - **The simulator** runs as a separate server process
-  (`python -m connectors.aws_workspaces.simulator --port N ...`) on 127.0.0.1, with
+  (`python -m awssim --port N ...`) on 127.0.0.1, with
   a fixed latency per call, one region (eu-west-1), 40 bundles (27 the account's own,
   13 AWS-owned) over 20 images, in the customer account 111122223333. API calls are
   read from its `/_sim/stats` around each process.

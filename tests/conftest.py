@@ -72,7 +72,7 @@ def aws_env(monkeypatch, tmp_path):
 @pytest.fixture
 def aws_sim(aws_env, monkeypatch):
     """An in-process simulator that the whole app reaches through AWS_ENDPOINT_URL."""
-    from connectors.aws_workspaces.simulator import Simulator
+    from awssim import Simulator
 
     with Simulator.start() as sim:
         monkeypatch.setenv("AWS_ENDPOINT_URL", sim.endpoint_url)

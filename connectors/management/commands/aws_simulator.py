@@ -10,7 +10,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from connectors.aws_workspaces.simulator import Simulator
+from awssim import Simulator
 from connectors.demo import DEMO_FLEETS, demo_setup
 
 

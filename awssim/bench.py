@@ -1,4 +1,4 @@
-"""Measure the simulator: ``python -m connectors.aws_workspaces.simulator.bench [--workspaces N]``.
+"""Measure the simulator: ``python -m awssim.bench [--workspaces N]``.
 
 Prints seeding time, the time to page every WorkSpace with boto3 (Limit 25,
 assumed-role credentials) against an in-process server, and the server-side
@@ -68,7 +68,7 @@ def server_side_ms(sim: Simulator, access_key: str, region: str, n: int = 2000) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m connectors.aws_workspaces.simulator.bench")
+    p = argparse.ArgumentParser(prog="python -m awssim.bench")
     p.add_argument("--workspaces", type=int, default=10_000)
     p.add_argument("--latency-ms", type=float, default=0.0)
     p.add_argument("--repeat", type=int, default=5)

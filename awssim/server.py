@@ -238,7 +238,7 @@ class Simulator:
 # -- command line ---------------------------------------------------------
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog="python -m connectors.aws_workspaces.simulator",
+        prog="python -m awssim",
         description="Run the AWS WorkSpaces simulator (moto + our layer).",
     )
     p.add_argument("--host", default="127.0.0.1")

@@ -1,4 +1,4 @@
-"""``python -m connectors.aws_workspaces.simulator`` as a separate process."""
+"""``python -m awssim`` as a separate process."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_cli_serves_seeded_regions_and_the_role_until_sigterm():
         [
             sys.executable,
             "-m",
-            "connectors.aws_workspaces.simulator",
+            "awssim",
             "--host",
             "127.0.0.1",
             "--port",
@@ -124,7 +124,7 @@ def test_cli_serves_seeded_regions_and_the_role_until_sigterm():
 
 
 def test_main_help_lists_the_documented_flags(capsys):
-    from connectors.aws_workspaces.simulator import main
+    from awssim import main
 
     with pytest.raises(SystemExit):
         main(["--help"])

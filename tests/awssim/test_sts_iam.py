@@ -8,7 +8,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from connectors.aws_workspaces.simulator import FIVE_ACTIONS
+from awssim import FIVE_ACTIONS
 
 FIVE_CALLS = {
     "describe_workspaces": {},

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from connectors.aws_workspaces.simulator import Simulator  # noqa: E402
+from awssim import Simulator  # noqa: E402
 
 CUSTOMER = "111122223333"
 REGION = "eu-west-1"

@@ -6,8 +6,8 @@ import time
 
 import boto3
 
-from connectors.aws_workspaces.simulator import Simulator
-from connectors.aws_workspaces.simulator.seeding import build_fleet
+from awssim import Simulator
+from awssim.seeding import build_fleet
 
 
 def _ids(ws):

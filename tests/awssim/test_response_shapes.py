@@ -10,7 +10,7 @@ import botocore.session
 import pytest
 from botocore.parsers import create_parser
 
-from connectors.aws_workspaces.simulator.validation import shape_errors
+from awssim.validation import shape_errors
 
 MODEL = botocore.session.get_session().get_service_model("workspaces")
 AUTH = (

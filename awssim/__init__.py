@@ -25,7 +25,7 @@ In-process::
         role_arn = sim.create_customer_role(external_id="...")   # trusts 123456789012
         boto3.client("sts", endpoint_url=sim.endpoint_url, ...)
 
-Server: ``python -m connectors.aws_workspaces.simulator --port 5055`` prints
+Server: ``python -m awssim --port 5055`` prints
 ``endpoint_url=``, ``role_arn=``, ``external_id=`` and serves until SIGINT/SIGTERM.
 
 State: fleets, fault config, counters and the assumed-key map belong to one
@@ -41,7 +41,7 @@ ComputerName and IpAddress, ERROR ones included; policy conditions support
 the String* operators and Null; session policies and permission boundaries
 are ignored. Werkzeug closes the connection after each response.
 
-Measured on this 2-vCPU machine (``python -m connectors.aws_workspaces.simulator.bench``),
+Measured on this 2-vCPU machine (``python -m awssim.bench``),
 Python 3.11, moto 5.2.5, boto3 1.44.8, assumed-role credentials, Limit 25:
 
 * seeding: 10,000 WorkSpaces 0.10-0.15 s; 50,000 WorkSpaces 0.67-1.15 s.

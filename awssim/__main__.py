@@ -1,0 +1,7 @@
+"""``python -m awssim --help``"""
+
+import sys
+
+from .server import main
+
+sys.exit(main())
