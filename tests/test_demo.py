@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.demo import DEMO_FLEETS, demo_setup
+from demo.services import DEMO_FLEETS, demo_setup
 from connectors.device_models import Device, DeviceChange
 from connectors.models import InboundConnector
 from connectors.runs import run_execute

@@ -10,8 +10,8 @@ from __future__ import annotations
 from credentials import services as credential_services
 from credentials.models import Credential
 
-from .models import InboundConnector
-from .services import ConnectorData, connector_save
+from connectors.models import InboundConnector
+from connectors.services import ConnectorData, connector_save
 
 DEMO_ACCOUNT = "111122223333"
 DEMO_ROLE = "NexthinkConnector-Demo"

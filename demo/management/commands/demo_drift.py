@@ -7,7 +7,7 @@ import urllib.request
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.demo import DEMO_ACCOUNT, DEMO_FLEETS
+from demo.services import DEMO_ACCOUNT, DEMO_FLEETS
 
 
 class Command(BaseCommand):

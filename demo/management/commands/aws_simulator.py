@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from awssim import Simulator
-from connectors.demo import DEMO_FLEETS, demo_setup
+from demo.services import DEMO_FLEETS, demo_setup
 
 
 class Command(BaseCommand):
