@@ -11,12 +11,12 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when a requirements file changed.
-$(VENV)/.installed: requirements.txt $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.installed: requirements/base.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
 	touch $@
 
-$(VENV)/.installed-test: requirements-test.txt requirements.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-test.txt
+$(VENV)/.installed-test: requirements/test.txt requirements/base.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements/test.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -59,10 +59,10 @@ format: install-test
 
 # Benchmarks (issue #8): writes docs/BENCHMARKS.md; ARGS=--quick (or BENCH_QUICK=1)
 # is a smoke run, ARGS='--only 1,4' runs some of them. Cloud Custodian (the peer)
-# gets a venv of its own, bench/.venv-c7n: its pins conflict with requirements.txt.
+# gets a venv of its own, bench/.venv-c7n: its pins conflict with requirements/base.txt.
 bench: install
 	@test -x bench/.venv-c7n/bin/python || $(PYTHON) -m venv bench/.venv-c7n
-	bench/.venv-c7n/bin/python -m pip install --quiet -r requirements-bench.txt
+	bench/.venv-c7n/bin/python -m pip install --quiet -r requirements/bench.txt
 	$(BIN)/python bench/run.py $(ARGS)
 
 clean:

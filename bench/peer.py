@@ -30,7 +30,7 @@ def custodian() -> Path:
 def unavailable() -> str | None:
     """Why the peer cannot be measured, or None."""
     if not custodian().exists():
-        return f"c7n is not installed in {C7N_VENV} (`make bench` installs requirements-bench.txt there)"
+        return f"c7n is not installed in {C7N_VENV} (`make bench` installs requirements/bench.txt there)"
     return None
 
 
