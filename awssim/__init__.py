@@ -1,6 +1,8 @@
 """AWS simulator for tests, the demo and benchmarks: moto's server app plus our own layer.
 
-No Django here. One WSGI app (``app.SimulatorApp``) sits in front of moto's
+A tool around the product, not part of it: no Django here, and the product
+never imports it (moto is a development requirement, requirements/local.txt).
+One WSGI app (``app.SimulatorApp``) sits in front of moto's
 ``DomainDispatcherApplication``:
 
 * ``X-Amz-Target: WorkspacesService.<Op>`` for DescribeWorkspaces,
@@ -27,6 +29,8 @@ In-process::
 
 Server: ``python -m awssim --port 5055`` prints
 ``endpoint_url=``, ``role_arn=``, ``external_id=`` and serves until SIGINT/SIGTERM.
+``python -m awssim stats`` (``config``, ``seed``, ``mutate``, ``reset``...) calls a
+running simulator's control API (``cli``).
 
 State: fleets, fault config, counters and the assumed-key map belong to one
 ``Simulator``. moto's backends (IAM roles and policies, STS sessions, every

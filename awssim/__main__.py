@@ -1,7 +1,7 @@
-"""``python -m awssim --help``"""
+"""``python -m awssim --help``: serve, or ``python -m awssim stats`` (etc.) to control."""
 
 import sys
 
-from .server import main
+from .cli import main
 
 sys.exit(main())

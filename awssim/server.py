@@ -237,9 +237,13 @@ class Simulator:
 
 # -- command line ---------------------------------------------------------
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    from .cli import commands_help
+
     p = argparse.ArgumentParser(
         prog="python -m awssim",
         description="Run the AWS WorkSpaces simulator (moto + our layer).",
+        epilog=commands_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5055)

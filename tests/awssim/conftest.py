@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,11 +15,7 @@ import pytest
 from botocore.config import Config
 from botocore.retries.standard import ExponentialBackoff
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from awssim import Simulator  # noqa: E402
+from awssim import Simulator
 
 CUSTOMER = "111122223333"
 REGION = "eu-west-1"
