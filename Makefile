@@ -70,7 +70,7 @@ format: install-test
 bench: install-local
 	@test -x bench/.venv-c7n/bin/python || $(PYTHON) -m venv bench/.venv-c7n
 	bench/.venv-c7n/bin/python -m pip install --quiet -r requirements/bench.txt
-	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common import (
-    BENCH,
+from .common import (
     PY,
     REGION,
     SimProcess,
@@ -25,7 +24,7 @@ from common import (
     run_timed,
     sqlite_url,
 )
-from peer import Peer
+from .peer import Peer
 
 LATENCY_MS = 20
 MIN_ACTIONS = (
@@ -75,7 +74,7 @@ def startup(database_url: str) -> float:
 def floor(sim: SimProcess, info: dict) -> dict[str, Any]:
     sim.reset_stats()
     proc = run_timed(
-        [PY, str(BENCH / "floor.py"), sim.url, REGION, info["role_arn"], info["external_id"]],
+        [PY, "-m", "bench.floor", sim.url, REGION, info["role_arn"], info["external_id"]],
         base_env(),
     ).check("floor")
     return {

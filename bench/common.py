@@ -283,10 +283,8 @@ def sqlite_url(path: Path) -> str:
 
 
 def djtool(args: list[str], database_url: str, **env: str) -> Any:
-    """Run bench/djtool.py (Django set up on `database_url`); returns its JSON."""
-    proc = run_timed(
-        [PY, str(BENCH / "djtool.py"), *args], base_env(DATABASE_URL=database_url, **env)
-    )
+    """Run `python -m bench.djtool` (Django set up on `database_url`); returns its JSON."""
+    proc = run_timed([PY, "-m", "bench.djtool", *args], base_env(DATABASE_URL=database_url, **env))
     return proc.check("djtool " + " ".join(args)).json()
 
 

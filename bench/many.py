@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import PY, ROOT, SimProcess, base_env, run_timed, verdict  # noqa: F401
+from .common import PY, ROOT, SimProcess, base_env, run_timed
 
 PG = "postgresql://postgres@127.0.0.1:5432/{}"
 REDIS_DB = 13
@@ -63,7 +63,7 @@ def run(ctx) -> None:
             DATABASE_URL=PG.format(dbname), REDIS_URL=redis_url, AWS_ENDPOINT_URL=sim.url
         )
         proc = run_timed(
-            [PY, str(Path(__file__)), sim.url, str(n), str(ws), str(pidfile)], env, timeout=1200
+            [PY, "-m", "bench.many", sim.url, str(n), str(ws), str(pidfile)], env, timeout=1200
         )
         out = proc.check("many-connectors driver").json()
     finally:
@@ -183,7 +183,6 @@ class Workers:
 
 
 def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexthink_admin.settings.local")
     import django
 
@@ -314,7 +313,6 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     print(
         json.dumps(
             driver(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])), default=str

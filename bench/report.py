@@ -6,7 +6,7 @@ import json
 import subprocess
 import time
 
-from common import ROOT, Results, verdict
+from .common import ROOT, Results, verdict
 
 METHOD = """\
 ## How it is measured

@@ -6,7 +6,7 @@ and what is measured here is our own cost per device, not the network's)."""
 
 from __future__ import annotations
 
-from common import PY, SimProcess, base_env, djtool, median, raw, run_timed, sqlite_url, verdict  # noqa: F401
+from .common import PY, SimProcess, base_env, djtool, median, raw, run_timed, sqlite_url
 
 SPP = 50
 
