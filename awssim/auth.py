@@ -56,7 +56,8 @@ class AssumedSession:
 
     @property
     def arn(self) -> str:
-        return f"arn:{self.partition}:sts::{self.account_id}:assumed-role/{self.role_name}/{self.session_name}"
+        role = f"assumed-role/{self.role_name}/{self.session_name}"
+        return f"arn:{self.partition}:sts::{self.account_id}:{role}"
 
 
 @dataclass
@@ -235,9 +236,8 @@ class Authority:
             for backend in list(dict.values(backends)):
                 role = backend.get_assumed_role_from_access_key(access_key)
                 if role is not None:
-                    expires = role.expiration.replace(
-                        tzinfo=UTC
-                    ).timestamp()  # moto: naive UTC
+                    # moto keeps the expiration as a naive UTC datetime
+                    expires = role.expiration.replace(tzinfo=UTC).timestamp()
                     return AssumedSession(
                         access_key,
                         role.account_id,
@@ -263,7 +263,10 @@ class Authority:
         Raises ValueError (-> ValidationError) if ``duration`` exceeds the
         role's MaxSessionDuration.
         """
-        denied = f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+        denied = (
+            f"User: {caller.arn} is not authorized to perform: sts:AssumeRole "
+            f"on resource: {role_arn}"
+        )
         role = _lookup_role(role_arn)
         if role is None:
             return denied

@@ -59,7 +59,9 @@ def server_side_ms(sim: Simulator, access_key: str, region: str, n: int = 2000) 
         "PATH_INFO": "/",
         "CONTENT_LENGTH": str(len(body)),
         "HTTP_X_AMZ_TARGET": "WorkspacesService.DescribeWorkspaces",
-        "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential={access_key}/20250101/{region}/workspaces/aws4_request",
+        "HTTP_AUTHORIZATION": (
+            f"AWS4-HMAC-SHA256 Credential={access_key}/20250101/{region}/workspaces/aws4_request"
+        ),
     }
     start = time.perf_counter()
     for _ in range(n):
@@ -101,10 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     runs = [page_all(endpoint, args.region, role_arn, args.external_id) for _ in range(args.repeat)]
     times = [r[0] for r in runs]
+    median = statistics.median(times)
     print(
-        f"page {runs[0][1]} WorkSpaces in {runs[0][2]} calls: median {statistics.median(times):.3f} s, "
+        f"page {runs[0][1]} WorkSpaces in {runs[0][2]} calls: median {median:.3f} s, "
         f"min {min(times):.3f} s, max {max(times):.3f} s ({args.repeat} runs, "
-        f"{statistics.median(times) / runs[0][2] * 1000:.2f} ms/call)"
+        f"{median / runs[0][2] * 1000:.2f} ms/call)"
     )
     if sim is not None:
         sim.stop()

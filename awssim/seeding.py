@@ -305,7 +305,10 @@ class _Gen:
         dept = _DEPTS[index % len(_DEPTS)]
         pool = {
             "PoolId": pool_id,
-            "PoolArn": f"arn:aws:workspaces:{self.fleet.region}:{self.fleet.account_id}:workspacespool/{pool_id}",
+            "PoolArn": (
+                f"arn:aws:workspaces:{self.fleet.region}:{self.fleet.account_id}"
+                f":workspacespool/{pool_id}"
+            ),
             "CapacityStatus": {},
             "PoolName": f"{dept}-Pool-{index + 1}",
             "Description": f"Pooled desktops for {dept}",

@@ -321,9 +321,7 @@ def main(argv: Sequence[str] | None = None, stop: threading.Event | None = None)
     print(f"role_arn={info['role_arn']}")
     print(f"external_id={info['external_id']}")
     print(f"trusted_account={args.trusted_account}")
-    print(
-        f"# plain access keys (e.g. AWS_ACCESS_KEY_ID=testing) are moto's account {DEFAULT_APP_ACCOUNT}"
-    )
+    print(f"# plain keys (e.g. AWS_ACCESS_KEY_ID=testing): moto's account {DEFAULT_APP_ACCOUNT}")
     for summary in info["fleets"]:
         print("fleet " + " ".join(f"{k}={v}" for k, v in summary.items()))
     sys.stdout.flush()

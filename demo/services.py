@@ -7,11 +7,10 @@ role is recreated each time for the demo credential's External ID.
 
 from __future__ import annotations
 
-from credentials import services as credential_services
-from credentials.models import Credential
-
 from connectors.models import InboundConnector
 from connectors.services import ConnectorData, connector_save
+from credentials import services as credential_services
+from credentials.models import Credential
 
 DEMO_ACCOUNT = "111122223333"
 DEMO_ROLE = "NexthinkConnector-Demo"

@@ -2,11 +2,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors.choices import RunStatus, RunTrigger
-from demo.services import DEMO_FLEETS, demo_setup
 from connectors.device_models import Device, DeviceChange
 from connectors.models import InboundConnector
 from connectors.runs import run_execute
 from credentials.models import Credential
+from demo.services import DEMO_FLEETS, demo_setup
 
 pytestmark = pytest.mark.django_db
 

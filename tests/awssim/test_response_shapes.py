@@ -130,9 +130,10 @@ def test_errors_are_json_protocol_errors_with_a_request_id(sim, operation, param
 def test_validation_message_lists_every_violation_like_aws(sim):
     _, _, body = _raw(sim, "DescribeWorkspacesPoolSessions", {"PoolId": "bad", "Limit": 60})
     assert json.loads(body)["message"] == (
-        "2 validation errors detected: Value 'bad' at 'poolId' failed to satisfy constraint: Member must "
-        "satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$; Value '60' at 'limit' failed to satisfy "
-        "constraint: Member must have value less than or equal to 50"
+        "2 validation errors detected: Value 'bad' at 'poolId' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: ^wspool-[0-9a-z]{9}$; "
+        "Value '60' at 'limit' failed to satisfy constraint: Member must have value less "
+        "than or equal to 50"
     )
 
 

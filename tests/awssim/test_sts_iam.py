@@ -81,9 +81,11 @@ def test_denial_body_is_the_sts_query_protocol_error_document(kit):
         sts.assume_role(RoleArn=arn, RoleSessionName="s1", ExternalId="wrong-id")
     body = raw[0].decode()
     assert re.fullmatch(
-        r'<ErrorResponse xmlns="https://sts\.amazonaws\.com/doc/2011-06-15/">\s*<Error>\s*<Type>Sender</Type>\s*'
-        r"<Code>AccessDenied</Code>\s*<Message>User: arn:aws:iam::123456789012:user/moto is not authorized to "
-        r"perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:role/NexthinkConnector-Test</Message>\s*"
+        r'<ErrorResponse xmlns="https://sts\.amazonaws\.com/doc/2011-06-15/">\s*'
+        r"<Error>\s*<Type>Sender</Type>\s*<Code>AccessDenied</Code>\s*"
+        r"<Message>User: arn:aws:iam::123456789012:user/moto is not authorized to "
+        r"perform: sts:AssumeRole on resource: "
+        r"arn:aws:iam::111122223333:role/NexthinkConnector-Test</Message>\s*"
         r"</Error>\s*<RequestId>[0-9a-f-]{36}</RequestId>\s*</ErrorResponse>\s*",
         body,
     )
@@ -167,7 +169,8 @@ def test_other_actions_are_access_denied_exception_for_the_role(kit, call, param
     action = "workspaces:" + "".join(p.title() for p in call.split("_"))
     assert resp["Error"]["Message"].startswith(
         f"User: arn:aws:sts::{kit.customer}:assumed-role/NexthinkConnector-Test/nexthink-test "
-        f"is not authorized to perform: {action} on resource: arn:aws:workspaces:{kit.region}:{kit.customer}:"
+        f"is not authorized to perform: {action} on resource: "
+        f"arn:aws:workspaces:{kit.region}:{kit.customer}:"
     )
 
 

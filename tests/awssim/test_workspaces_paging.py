@@ -48,8 +48,8 @@ def test_limit_26_is_a_validation_exception(sim, kit):
     assert err["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert err["ResponseMetadata"]["RequestId"]
     assert (
-        "Value '26' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 25"
-        in err["Error"]["Message"]
+        "Value '26' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 25" in err["Error"]["Message"]
     )
 
 

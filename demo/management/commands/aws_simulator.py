@@ -40,9 +40,8 @@ class Command(BaseCommand):
                 f"{region}: {ws} WorkSpaces, {pools} pools"
                 for region, _, _, ws, _, _, pools, _ in DEMO_FLEETS
             )
-            self.stdout.write(
-                f"Demo fleet seeded ({fleets}); connectors: {', '.join(c.nql_id for c in connectors)}"
-            )
+            nql_ids = ", ".join(c.nql_id for c in connectors)
+            self.stdout.write(f"Demo fleet seeded ({fleets}); connectors: {nql_ids}")
             self.stdout.write("Make drift with: .venv/bin/python manage.py demo_drift")
         self.stdout.flush()
         stop = threading.Event()

@@ -45,7 +45,8 @@ class Command(BaseCommand):
                     result = json.loads(response.read())
             except (urllib.error.URLError, OSError) as exc:
                 raise CommandError(
-                    f"The demo simulator at {endpoint} did not answer ({exc}): is `make demo` running?"
+                    f"The demo simulator at {endpoint} did not answer ({exc}): "
+                    "is `make demo` running?"
                 ) from exc
             counts = ", ".join(
                 f"{k} {len(v) if isinstance(v, list) else v}" for k, v in result.items()
