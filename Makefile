@@ -67,6 +67,7 @@ format: install-test
 # Benchmarks (issue #8): writes docs/BENCHMARKS.md; ARGS=--quick (or BENCH_QUICK=1)
 # is a smoke run, ARGS='--only 1,4' runs some of them. Cloud Custodian (the peer)
 # gets a venv of its own, bench/.venv-c7n: its pins conflict with requirements/base.txt.
+# Benchmark 6 flushes Redis database 13 (BENCH_REDIS_URL names another one).
 bench: install-local
 	@test -x bench/.venv-c7n/bin/python || $(PYTHON) -m venv bench/.venv-c7n
 	bench/.venv-c7n/bin/python -m pip install --quiet -r requirements/bench.txt

@@ -57,12 +57,14 @@ def run(ctx) -> None:
         res.raw[f"5 {name} seconds at {sizes[0]} / {sizes[1]}"] = (
             f"{raw(a['seconds'], 4)} / {raw(b['seconds'], 4)}"
         )
-        res.raw[
-            f"5 {name} at {sizes[1]}: time in execute() of its {b['queries']} statements, slowest three"
-        ] = f"{b['db_seconds']:.3f} s; " + " | ".join(b["slowest"])
+        in_execute = f"5 {name} at {sizes[1]}: time in execute() of its {b['queries']} statements"
+        res.raw[f"{in_execute}, slowest three"] = f"{b['db_seconds']:.3f} s; " + " | ".join(
+            b["slowest"]
+        )
         text = (
-            f"{a['url']} — {sizes[0]:,}: {fmt_s(a['seconds'])}, {a['queries']} queries; {sizes[1]:,}: "
-            f"{fmt_s(b['seconds'])}, {b['queries']} queries; **time ×{ratio:.2f}**"
+            f"{a['url']} — {sizes[0]:,}: {fmt_s(a['seconds'])}, {a['queries']} queries; "
+            f"{sizes[1]:,}: {fmt_s(b['seconds'])}, {b['queries']} queries; "
+            f"**time ×{ratio:.2f}**"
         )
         if name.startswith("export"):
             per = (median(b["seconds"]) / b["rows"]) / (median(a["seconds"]) / a["rows"])

@@ -86,7 +86,7 @@ def floor(sim: SimProcess, info: dict) -> dict[str, Any]:
 
 
 def run(ctx) -> None:
-    quick, res = ctx.quick, ctx.results
+    quick = ctx.quick
     ws, pools, spp = (500, 2, 50) if quick else (10_000, 20, 50)
     devices = ws + pools * spp
     reps, warm = (1, 0) if quick else (ctx.reps, 1)
@@ -121,7 +121,10 @@ def run(ctx) -> None:
                 f"  collection rep {i + 1}/{warm + reps}{'' if keep else ' (warm-up, excluded)'}: "
                 f"sync {s['seconds']:.2f} s" + (f", floor {f['seconds']:.2f} s" if do_main else "")
             )
-        fleet = f"{ws:,} WorkSpaces + {pools}×{spp} sessions = {devices:,} devices, {LATENCY_MS} ms/call"
+        fleet = (
+            f"{ws:,} WorkSpaces + {pools}×{spp} sessions = {devices:,} devices, "
+            f"{LATENCY_MS} ms/call"
+        )
         if do_main:
             _report_main(ctx, fleet, floors, firsts, resyncs, starts)
             if 1 in ctx.sections:
@@ -146,7 +149,8 @@ def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, sta
     minimum = {a: floors[-1]["sim_calls"].get(a, 0) for a in MIN_ACTIONS}
     ours = firsts[-1]["sim_calls"]
     ok_calls = all(
-        s["sim_calls"] == f["sim_calls"] for s, f in zip(firsts + resyncs, floors + floors)
+        s["sim_calls"] == f["sim_calls"]
+        for s, f in zip(firsts + resyncs, floors + floors, strict=False)
     )
     row_agrees = all(
         s["run"]["api_calls"] == {k: v for k, v in s["sim_calls"].items() if k != "AssumeRole"}
@@ -165,13 +169,16 @@ def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, sta
     res.add(
         "1",
         "Wall time, whole process: sync_connector (first sync) vs floor (bare boto3)",
-        f"sync {fmt_s(st)}; floor {fmt_s(ft)}; **ratio {ratio:.2f}** (a sync_connector process that exits at "
-        f"once, Django's start-up: {median(starts):.2f} s)",
+        f"sync {fmt_s(st)}; floor {fmt_s(ft)}; **ratio {ratio:.2f}** (a sync_connector "
+        f"process that exits at once, Django's start-up: {median(starts):.2f} s)",
         "sync / floor ≤ 1.25",
         ratio <= 1.25,
     )
     res.raw["1 sync_connector start-up seconds (unknown NQL ID)"] = raw(starts)
-    mib = lambda xs: median([x["rss_kb"] for x in xs]) / 1024  # noqa: E731
+
+    def mib(xs: list) -> float:
+        return median([x["rss_kb"] for x in xs]) / 1024
+
     res.add(
         "1",
         "Peak memory (ru_maxrss of the process)",
@@ -182,9 +189,9 @@ def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, sta
     res.add(
         "2",
         "Unchanged re-sync: rows written (run row created+updated); devices touched",
-        f"written {max(written)} (created {r1['created']}, updated {r1['updated']}, unchanged {r1['unchanged']}); "
-        f"touched {r1['touched']:,} of {r1['devices']:,} (last_update confirmed); first sync created "
-        f"{r0['created']:,}",
+        f"written {max(written)} (created {r1['created']}, updated {r1['updated']}, "
+        f"unchanged {r1['unchanged']}); touched {r1['touched']:,} of {r1['devices']:,} "
+        f"(last_update confirmed); first sync created {r0['created']:,}",
         "written = 0",
         max(written) == 0,
     )
@@ -218,23 +225,27 @@ def _queries(ctx, sim: SimProcess, tpl, info: dict, ws: int, pools: int, spp: in
             again["by_kind"],
         ]
         ctx.results.raw[f"1 devices_upsert calls, {n} devices (first)"] = (
-            f"{first['upsert_calls']} call(s), {first['records_per_upsert']:.0f} records each on average"
+            f"{first['upsert_calls']} call(s), "
+            f"{first['records_per_upsert']:.0f} records each on average"
         )
     (n0, f0, a0), (n1, f1, a1) = found
     marginal = [(x1["queries"] - x0["queries"]) / (n1 - n0) for x0, x1 in ((f0, f1), (a0, a1))]
+    one_per = [1 / max(m, 1e-9) for m in marginal]
     text.append(
-        f"growth ×{f1['queries'] / f0['queries']:.1f} (first), ×{a1['queries'] / a0['queries']:.1f} (re-sync) "
-        f"for ×{n1 / n0:.0f} devices; **{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync) statements "
-        f"per extra device**, i.e. one per {1 / max(marginal[0], 1e-9):.0f} and {1 / max(marginal[1], 1e-9):.0f}"
-        f" devices; devices_upsert got {f1['upsert_calls']} call(s) of {f1['records_per_upsert']:.0f} records "
-        f"on average"
+        f"growth ×{f1['queries'] / f0['queries']:.1f} (first), "
+        f"×{a1['queries'] / a0['queries']:.1f} (re-sync) for ×{n1 / n0:.0f} devices; "
+        f"**{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync) statements per extra "
+        f"device**, i.e. one per {one_per[0]:.0f} and {one_per[1]:.0f} devices; "
+        f"devices_upsert got {f1['upsert_calls']} call(s) of "
+        f"{f1['records_per_upsert']:.0f} records on average"
     )
     if n1 >= 5000 and f1["records_per_upsert"] > n1 / 2:
         ctx.results.notes.append(
-            f"Measured at {n1:,} devices: devices_upsert was called {f1['upsert_calls']} time(s) with "
-            f"{f1['records_per_upsert']:,.0f} records on average, i.e. the collector yielded its records only at the "
-            "end of the DescribeWorkspaces chain: no database work overlaps the API calls, and every record is held "
-            "in memory until then."
+            f"Measured at {n1:,} devices: devices_upsert was called {f1['upsert_calls']} "
+            f"time(s) with {f1['records_per_upsert']:,.0f} records on average, i.e. the "
+            "collector yielded its records only at the end of the DescribeWorkspaces chain: "
+            "no database work overlaps the API calls, and every record is held in memory "
+            "until then."
         )
     ctx.results.add(
         "1",
@@ -253,20 +264,22 @@ def _report_peer(ctx, fleet: str, peer: Peer, firsts: list) -> None:
     ours = [x["seconds"] for x in firsts]
     ratio = median(ours) / median(peer.times)
     res.notes.append(
-        "Peer fairness: c7n makes 100 Resource Groups Tagging API GetResources calls (100 ARNs each) for "
-        "tags; the simulator passes them to moto, which answers with no tags. A role limited to the five "
-        "workspaces:Describe* actions would be denied tag:GetResources in a real account; c7n's time is "
-        "measured as if it were allowed. c7n stores its 10,000 resources as JSON; we store them in the "
-        "database and also fetch bundles, images, pools and sessions."
+        "Peer fairness: c7n makes 100 Resource Groups Tagging API GetResources calls "
+        "(100 ARNs each) for tags; the simulator passes them to moto, which answers with no "
+        "tags. A role limited to the five workspaces:Describe* actions would be denied "
+        "tag:GetResources in a real account; c7n's time is measured as if it were allowed. "
+        "c7n stores its 10,000 resources as JSON; we store them in the database and also "
+        "fetch bundles, images, pools and sessions."
     )
     res.raw["4 c7n seconds"] = raw(peer.times)
     res.raw["4 c7n calls (simulator)"] = peer.calls
+    calls = ", ".join(f"{a} {n}" for a, n in sorted(peer.calls.items()))
     res.add(
         "4",
         f"Peer, whole process: our sync_connector vs `custodian run` aws.workspaces ({fleet})",
-        f"ours {fmt_s(ours)}; c7n {fmt_s(peer.times)} (calls: "
-        f"{', '.join(f'{a} {n}' for a, n in sorted(peer.calls.items()))}; {peer.workspaces:,} WorkSpaces returned; "
-        f"{median(peer.rss_kb) / 1024:.0f} MiB); **ours / c7n = {ratio:.2f}**",
+        f"ours {fmt_s(ours)}; c7n {fmt_s(peer.times)} (calls: {calls}; "
+        f"{peer.workspaces:,} WorkSpaces returned; {median(peer.rss_kb) / 1024:.0f} MiB); "
+        f"**ours / c7n = {ratio:.2f}**",
         "ours / c7n < 1.0",
         ratio < 1.0,
     )

@@ -151,7 +151,8 @@ class SimProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.external_id = external_id
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-sim-", suffix=".log", delete=False)
+        fd, log = tempfile.mkstemp(prefix="bench-sim-", suffix=".log")
+        self.log = Path(log)
         cmd = [
             PY,
             "-m",
@@ -181,20 +182,21 @@ class SimProcess:
             "--external-id",
             external_id,
         ]
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=base_env(),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with os.fdopen(fd, "w") as out:  # the child keeps writing to its own copy
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=base_env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.role_arn = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"simulator exited: {Path(self.log.name).read_text()[-2000:]}")
-            if "external_id=" in Path(self.log.name).read_text():
+                raise RuntimeError(f"simulator exited: {self.log.read_text()[-2000:]}")
+            if "external_id=" in self.log.read_text():
                 return
             time.sleep(0.1)
         self.stop()
@@ -252,8 +254,7 @@ class SimProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
+        self.log.unlink(missing_ok=True)
 
 
 # -- scratch SQLite databases ------------------------------------------------

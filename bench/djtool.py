@@ -113,8 +113,8 @@ def queries(args: argparse.Namespace) -> dict:
 
     runs.devices_upsert = counting_upsert
     start = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        call_command("sync_connector", args.nql_id, stdout=open(os.devnull, "w"))
+    with connection.execute_wrapper(counter), open(os.devnull, "w") as devnull:
+        call_command("sync_connector", args.nql_id, stdout=devnull)
     seconds = time.perf_counter() - start
     run = Run.objects.filter(connector__nql_id=args.nql_id).order_by("-id").first()
     return {

@@ -52,14 +52,15 @@ def run(ctx) -> None:
     finally:
         sim.stop()
     res.notes.append(
-        "Scaling (3) runs at latency 0, not 20 ms: at 20 ms a call, 50,000 WorkSpaces (2,000 "
-        "DescribeWorkspaces calls in a chain) would spend about a minute a run waiting, which hides "
-        "our own cost per device, the thing measured there."
+        "Scaling (3) runs at latency 0, not 20 ms: at 20 ms a call, 50,000 WorkSpaces "
+        "(2,000 DescribeWorkspaces calls in a chain) would spend about a minute a run "
+        "waiting, which hides our own cost per device, the thing measured there."
     )
     parts = []
     for ws, devices, times, rss in rows:
         parts.append(
-            f"{ws:,} WS ({devices:,} devices): {median(times):.2f} s = {median(times) / devices * 1e6:.0f} µs/device, "
+            f"{ws:,} WS ({devices:,} devices): {median(times):.2f} s = "
+            f"{median(times) / devices * 1e6:.0f} µs/device, "
             f"{median(rss) / 1024:.0f} MiB = {median(rss) / devices:.2f} KiB/device"
         )
     per_t = [median(t) / d for _, d, t, _ in rows]
@@ -78,8 +79,8 @@ def run(ctx) -> None:
     res.add(
         "3",
         "Scaling: peak memory per device",
-        f"largest vs middle size {m_ratio:.2f}; marginal memory {marginal:,.0f} bytes per extra device "
-        f"(peak RSS grows by that much per device)",
+        f"largest vs middle size {m_ratio:.2f}; marginal memory {marginal:,.0f} bytes per "
+        "extra device (peak RSS grows by that much per device)",
         "largest vs middle size ≤ 1.10 (flat)",
         m_ratio <= 1.10,
     )
