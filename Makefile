@@ -50,7 +50,7 @@ demo:
 
 # While `make demo` runs: change a few simulated WorkSpaces so runs record drift.
 demo-drift: install
-	$(BIN)/python manage.py demo_drift
+	$(BIN)/python manage.py demo_drift --endpoint http://127.0.0.1:$${SIM_PORT:-5055}
 
 test: install-test
 	DJANGO_SETTINGS_MODULE=nexthink_admin.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
