@@ -16,7 +16,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from .device_models import Device
+from .models.device import Device
 from .models import InboundConnector
 
 T = TypeVar("T")

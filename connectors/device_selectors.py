@@ -17,7 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from .device_cache import cached_counts
-from .device_models import VIRTUALIZATION_FIELDS, Device, DeviceChange
+from .models.device import VIRTUALIZATION_FIELDS, Device, DeviceChange
 
 PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 25

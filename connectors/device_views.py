@@ -11,7 +11,7 @@ from nexthink_admin.permissions import PermissionMixin
 
 from . import device_selectors as selectors
 from . import exports
-from .device_models import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from .models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 
 SOURCE_LABELS = {
     "workspace_id": "WorkSpace ID",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from . import selectors
 from .choices import RunStatus
 from .device_cache import cached_counts
-from .device_models import Device
+from .models.device import Device
 from .device_selectors import EMPTY_VALUE
 from .models import InboundConnector, Run
 

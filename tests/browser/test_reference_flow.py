@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from connectors.device_models import Device
+from connectors.models.device import Device
 from connectors.models import InboundConnector, Run
 from credentials.models import Credential
 from tests.conftest import CUSTOMER_ACCOUNT

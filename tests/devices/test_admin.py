@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.device_models import Device, DeviceChange
+from connectors.models.device import Device, DeviceChange
 from connectors.models import Run
 from tests.connectors.factories import make_connector
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.device_models import VIRTUALIZATION_FIELDS, Device
+from connectors.models.device import VIRTUALIZATION_FIELDS, Device
 from connectors.device_selectors import FACET_KEYS, PAGE_SIZE, SORTS
 from tests.connectors.factories import make_connector
 

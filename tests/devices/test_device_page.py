@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.device_models import VIRTUALIZATION_FIELDS, DeviceChange
+from connectors.models.device import VIRTUALIZATION_FIELDS, DeviceChange
 from connectors.device_selectors import HISTORY_PAGE_SIZE
 from connectors.models import Run
 from tests.connectors.factories import make_connector

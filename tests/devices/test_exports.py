@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connectors import exports
-from connectors.device_models import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from connectors.models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 from tests.connectors.factories import make_connector
 
 from .factories import make_device, make_devices

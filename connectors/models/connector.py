@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from .choices import ConnectorType, Recurrence, RunStatus, RunTrigger  # noqa: F401
-from .device_models import Device, DeviceChange  # noqa: F401
+from ..choices import ConnectorType, Recurrence, RunStatus, RunTrigger
 
 
 class NqlIdLocked(ValidationError):

@@ -3,7 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
-from .choices import PoolType
+from ..choices import PoolType
 
 # UI label, NQL field name and model attribute of the ten virtualization fields.
 VIRTUALIZATION_FIELDS: tuple[tuple[str, str, str], ...] = (
