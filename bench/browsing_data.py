@@ -193,6 +193,6 @@ class Data:
             )
             self.count += size
         # What the run that wrote these devices would do after storing them.
-        from connectors.device_services import devices_refresh_statistics
+        from connectors.devices.services import devices_refresh_statistics
 
         devices_refresh_statistics(created=total, removed=0)

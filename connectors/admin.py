@@ -79,4 +79,4 @@ class InboundConnectorAdmin(admin.ModelAdmin):
             connector_delete(connector=connector, user=request.user)
 
 
-from . import device_admin  # noqa: E402,F401  (devices, their history and runs: read-only)
+from .devices import admin as device_admin  # noqa: E402,F401  (devices, their history and runs: read-only)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from .aws_workspaces import aws
 from .aws_workspaces.collector import CollectionFailed, collect_connector
 from .choices import RunStatus, RunTrigger
-from .device_services import (
+from .devices.services import (
     UpsertCounts,
     devices_mark_removed,
     devices_refresh_statistics,

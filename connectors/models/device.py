@@ -108,7 +108,7 @@ class Device(models.Model):
             models.Index(fields=["last_update"]),
             models.Index(fields=["removed_at"]),
             models.Index(fields=["user_name"]),
-            # The Devices page filters and sorts on every column (see connectors/device_selectors.py).
+            # The Devices page filters and sorts on every column (see connectors/devices/selectors.py).
             models.Index(fields=["connector", "name"]),
             models.Index(fields=["desktop_broker", "name"]),
             models.Index(fields=["hostname", "name"]),

@@ -5,7 +5,8 @@ import pytest
 from botocore.config import Config
 from django.db import OperationalError
 
-from connectors import device_services, runs
+from connectors import runs
+from connectors.devices import services as device_services
 from connectors.aws_workspaces import aws
 from connectors.choices import RunStatus, RunTrigger
 from connectors.models.device import Device

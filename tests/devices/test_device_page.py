@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connectors.models.device import VIRTUALIZATION_FIELDS, DeviceChange
-from connectors.device_selectors import HISTORY_PAGE_SIZE
+from connectors.devices.selectors import HISTORY_PAGE_SIZE
 from connectors.models import Run
 from tests.connectors.factories import make_connector
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors import exports
+from connectors.devices import exports
 from connectors.models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 from tests.connectors.factories import make_connector
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from django.db.models import QuerySet
 
-from .models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 
 ITERATOR_CHUNK_SIZE = 2000
 LINES_PER_WRITE = 500  # rows joined into one chunk of the response, not one socket write each

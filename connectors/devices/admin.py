@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models.device import Device, DeviceChange
-from .models import Run
+from ..models.device import Device, DeviceChange
+from ..models import Run
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -12,12 +12,12 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors
-from .choices import RunStatus
-from .device_cache import cached_counts
-from .models.device import Device
-from .device_selectors import EMPTY_VALUE
-from .models import InboundConnector, Run
+from .. import selectors
+from ..choices import RunStatus
+from .cache import cached_counts
+from ..models.device import Device
+from .selectors import EMPTY_VALUE
+from ..models import InboundConnector, Run
 
 TOP = 10
 RUN_DAYS = 14

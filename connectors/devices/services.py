@@ -9,9 +9,9 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from .aws_workspaces.mapping import RECORD_FIELDS, DeviceRecord, stored_values
-from .models.device import TRACKED_FIELDS, Device, DeviceChange
-from .models import InboundConnector, Run
+from ..aws_workspaces.mapping import RECORD_FIELDS, DeviceRecord, stored_values
+from ..models.device import TRACKED_FIELDS, Device, DeviceChange
+from ..models import InboundConnector, Run
 
 BATCH_SIZE = 500
 WRITTEN_FIELDS = RECORD_FIELDS + (

@@ -9,9 +9,9 @@ from django.views.generic import TemplateView
 
 from nexthink_admin.permissions import PermissionMixin
 
-from . import device_selectors as selectors
+from . import selectors
 from . import exports
-from .models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 
 SOURCE_LABELS = {
     "workspace_id": "WorkSpace ID",
@@ -111,7 +111,7 @@ class DeviceExportCsvView(_ExportView):
 
 
 class DeviceExportEnrichmentView(_ExportView):
-    """JSON Lines of Enrichment API request bodies (see connectors/exports.py)."""
+    """JSON Lines of Enrichment API request bodies (see connectors/devices/exports.py)."""
 
     content_type = "application/x-ndjson; charset=utf-8"
     extension = "jsonl"
