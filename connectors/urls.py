@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import probe_views, views
+from . import views
+from .aws_workspaces import views as probe_views
 
 app_name = "connectors"
 urlpatterns = [

@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from connectors import probe_views
+from connectors.aws_workspaces import views as probe_views
 from connectors.aws_workspaces.regions import workspaces_regions
 from connectors.devices.selectors import EMPTY_VALUE, FACET_KEYS, SORTS
 from tests.connectors.factories import make_connector

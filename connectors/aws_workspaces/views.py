@@ -10,9 +10,9 @@ from credentials.models import Credential, Protocol
 from nexthink_admin.permissions import PermissionMixin
 from nexthink_admin.ratelimit import rate_limit_retry_after
 
-from .aws_workspaces.probe import connection_test
-from .aws_workspaces.regions import region_choices
-from .nql import nql_id_suggest
+from .probe import connection_test
+from .regions import region_choices
+from ..nql import nql_id_suggest
 
 TESTS_PER_MINUTE = 5
 
