@@ -21,8 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .aws_workspaces import aws
-from .aws_workspaces.collector import CollectionFailed, collect_connector
+from . import registry
 from .choices import RunStatus, RunTrigger
 from .devices.services import (
     UpsertCounts,
@@ -31,9 +30,9 @@ from .devices.services import (
     devices_upsert,
 )
 from .models import InboundConnector, Run
+from .registry import CollectionFailed
 
 log = logging.getLogger(__name__)
-COLLECTORS = {"aws_workspaces": collect_connector}
 PROGRESS_EVERY_SECONDS = 1.0
 
 
@@ -112,7 +111,7 @@ def run_execute(
     run = run_claim(connector=connector, run_id=run_id, trigger=trigger, owner=owner, worker=worker)
     if run is None:
         return None
-    stats = aws.CallStats()
+    stats = None  # the type's API call counter, once the collection starts
     counts = UpsertCounts()
     last_beat = 0.0
 
@@ -139,9 +138,9 @@ def run_execute(
     result: dict = {}
     collector = None
     try:
-        collector, batches = COLLECTORS[connector.connector_type](
-            connector, stats=stats, on_page=heartbeat
-        )
+        connector_type = registry.connector_type(connector.connector_type)
+        stats = connector_type.call_stats()
+        collector, batches = connector_type.collect(connector, stats=stats, on_page=heartbeat)
         with closing(batches):  # stops the collector's threads at once if storage fails
             for batch in batches:
                 counts.add(
@@ -198,8 +197,8 @@ def run_execute(
         created=counts.created,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        api_calls=dict(stats.calls),
-        throttled=stats.throttled,
+        api_calls=dict(stats.calls) if stats else {},
+        throttled=stats.throttled if stats else 0,
         **result,
     )
     run.refresh_from_db()

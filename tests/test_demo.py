@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_setup_wires_two_connectors_that_collect_and_is_idempotent(aws_sim, settings):
     connectors = demo_setup(aws_sim, trusted_account=settings.AWS_TRUSTED_ACCOUNT_ID)
-    assert [c.region for c in connectors] == [fleet[0] for fleet in DEMO_FLEETS]
+    assert [c.parameters["region"] for c in connectors] == [fleet[0] for fleet in DEMO_FLEETS]
     for connector in connectors:
         run = run_execute(connector_id=connector.pk, trigger=RunTrigger.COMMAND)
         assert run.status == RunStatus.SUCCEEDED, run.error_message

@@ -115,9 +115,3 @@ def complete(record: DeviceRecord, bundle: dict | None, image: dict | None) -> D
 
 def personal_record(ws: dict, bundle: dict | None, image: dict | None) -> DeviceRecord:
     return complete(personal_base(ws), bundle, image)
-
-
-def pooled_record(
-    session: dict, pool: dict, bundle: dict | None, image: dict | None
-) -> DeviceRecord:
-    return complete(pooled_base(session, pool), bundle, image)

@@ -1,12 +1,13 @@
-"""What every inbound connector type shares: the connector, its runs, the
-devices it enriches and their history of changes."""
+"""The inbound connector: what every connector type shares. A type's own
+settings live in `parameters`, declared by the type (connectors/registry.py)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from ..choices import ConnectorType, Recurrence, RunStatus, RunTrigger
+from ..choices import Recurrence
+from ..registry import ParameterValue, connector_type
 
 
 class NqlIdLocked(ValidationError):
@@ -42,10 +43,7 @@ class InboundConnector(models.Model):
         " starting with a letter. It cannot be changed after the first save.",
     )
     connector_type = models.CharField(
-        max_length=32,
-        choices=ConnectorType.choices,
-        default=ConnectorType.AWS_WORKSPACES,
-        editable=False,
+        max_length=32, editable=False, help_text="A type of connectors/registry.py."
     )
     description = models.TextField(
         blank=True, max_length=2000, help_text="The purpose and behaviour of the connector."
@@ -61,8 +59,10 @@ class InboundConnector(models.Model):
         related_name="connectors",
         help_text="The AWS IAM credential used to assume the role in the customer's account.",
     )
-    region = models.CharField(
-        max_length=32, help_text="The AWS region where the WorkSpaces are, such as us-east-1."
+    parameters = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The settings of the connector's type, as its parameter fields declare them.",
     )
     environment_name = models.CharField(
         max_length=100,
@@ -90,7 +90,7 @@ class InboundConnector(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "inbound connector"
-        indexes = [models.Index(fields=["region"]), models.Index(fields=["enabled"])]
+        indexes = [models.Index(fields=["enabled"])]
 
     def __str__(self) -> str:
         return self.name
@@ -121,70 +121,17 @@ class InboundConnector(models.Model):
     def beat_task_name(self) -> str:
         return f"connector:{self.pk}"
 
-
-class Run(models.Model):
-    connector = models.ForeignKey(InboundConnector, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    trigger = models.CharField(
-        max_length=16, choices=RunTrigger.choices, default=RunTrigger.SCHEDULE
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    lease_expires_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="A running run whose lease has expired was left by a dead worker.",
-    )
-    owner = models.CharField(
-        max_length=64, blank=True, help_text="Token of the worker that claimed the run."
-    )
-    worker = models.CharField(
-        max_length=255, blank=True, help_text="The Celery worker (host name) that ran it."
-    )
-    triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    seen = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    removed = models.PositiveIntegerField(default=0)
-    pages_fetched = models.PositiveIntegerField(default=0)
-    api_calls = models.JSONField(default=dict, blank=True, help_text="API calls made, per action.")
-    throttled = models.PositiveIntegerField(default=0, help_text="Calls retried after throttling.")
-    error_code = models.CharField(max_length=128, blank=True)
-    error_message = models.TextField(blank=True)
-    error_action = models.CharField(max_length=64, blank=True)
-    request_id = models.CharField(max_length=128, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["connector"],
-                condition=models.Q(status="running"),
-                name="one_running_run_per_connector",
-            )
-        ]
-        indexes = [
-            models.Index(fields=["connector", "-created_at"]),
-            models.Index(fields=["status", "created_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"Run {self.pk} of {self.connector_id} ({self.status})"
+    @property
+    def connector_type_label(self) -> str:
+        try:
+            return connector_type(self.connector_type).label
+        except LookupError:
+            return self.connector_type
 
     @property
-    def duration_seconds(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
-
-    @property
-    def total_api_calls(self) -> int:
-        return sum(self.api_calls.values()) if self.api_calls else 0
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    def parameter_values(self) -> list[ParameterValue]:
+        """The type's parameters, labelled for the pages."""
+        try:
+            return connector_type(self.connector_type).parameter_values(self.parameters)
+        except LookupError:
+            return [ParameterValue(k, str(v), str(v)) for k, v in self.parameters.items()]

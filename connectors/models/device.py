@@ -121,10 +121,6 @@ class Device(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("devices:detail", args=[self.pk])
 
-    @property
-    def is_removed(self) -> bool:
-        return self.removed_at is not None
-
 
 class DeviceChange(models.Model):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="changes")

@@ -16,7 +16,7 @@ def device_values(connector: InboundConnector, i: int, **overrides) -> dict:
         environment_name=connector.environment_name,
         disk_image="win10-golden",
         instance_size="STANDARD",
-        region=connector.region,
+        region=connector.parameters["region"],
         last_update=LAST_UPDATE,
         workspace_id=f"ws-{connector.pk}-{i:06d}",
         bundle_id="wsb-abc123",

@@ -14,7 +14,7 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from connectors.aws_workspaces import views as probe_views
-from connectors.aws_workspaces.regions import workspaces_regions
+from connectors.aws_workspaces.regions import region_choices
 from connectors.devices.selectors import EMPTY_VALUE, FACET_KEYS, SORTS
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
@@ -23,7 +23,7 @@ from tests.devices.factories import make_device
 from .strategies import CI, PAYLOADS, assert_safe_answer, nasty_text, numbers_as_text
 
 pytestmark = pytest.mark.django_db
-REGIONS = workspaces_regions()
+REGIONS = [region for region, _ in region_choices()]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 

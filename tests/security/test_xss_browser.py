@@ -55,7 +55,7 @@ def stored(aws_sim, aws_connector):
             description=PAYLOADS["description"],
             recurrence=60,
             credential_id=credential.pk,
-            region="eu-west-1",
+            parameters={"region": "eu-west-1"},
             environment_name=PAYLOADS["environment"],
         ),
     )

@@ -20,8 +20,10 @@ class Command(BaseCommand):
                 ", ".join(InboundConnector.objects.values_list("nql_id", flat=True)[:20]) or "none"
             )
             raise CommandError(f"No connector with NQL ID '{nql_id}' (known: {known}).")
+        parameters = "".join(f"{p.value}, " for p in connector.parameter_values)
         self.stdout.write(
-            f"Collecting {connector.name} ({connector.region}, environment {connector.environment_name})..."
+            f"Collecting {connector.name}"
+            f" ({parameters}environment {connector.environment_name})..."
         )
 
         def progress(run) -> None:
