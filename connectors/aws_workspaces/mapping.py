@@ -1,4 +1,5 @@
-"""AWS WorkSpaces API records -> device records (the table in DESIGN.md).
+"""AWS WorkSpaces API records -> device records (the ten virtualization fields
+of connectors/models/device.py).
 
 A personal WorkSpace is one device named by its ComputerName; a pool session
 is one device named by its InstanceId. A value of None means "not known in

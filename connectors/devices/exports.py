@@ -4,7 +4,7 @@ Both stream (the queryset is read with `.iterator()`, nothing is held in
 memory) and take the same view as the page: filters, search and sort.
 
 Enrichment export, in the shape of `POST /api/v1/enrichment/data/fields`
-(reference/nexthink-enrichment-api-openapi.json, v1.31.0): one request body
+(tests/fixtures/nexthink-enrichment-api-openapi.json, v1.31.0): one request body
 (`{"domain": ..., "enrichments": [...]}`) holds at most 10,000 enrichments, so
 the export is **JSON Lines**: one complete request body per line, each with
 at most ENRICHMENT_BATCH_SIZE devices. A view of 10,001 devices gives two
@@ -32,8 +32,8 @@ ENRICHMENT_ID_FIELD = "device/device/name"
 ENRICHMENT_FIELD_PREFIX = "device/device/virtualization/"
 # The broker value differs between the product and the API: the connector's
 # documentation (and this product's storage) says `aws_workspaces`, while the
-# Enrichment API documents the AWS WorkSpaces broker as `aws_workspace` (see
-# DESIGN.md; the OpenAPI file itself types the value as any string). The export
+# Enrichment API documents the AWS WorkSpaces broker as `aws_workspace` (the
+# OpenAPI file itself types the value as any string). The export
 # is meant to be POSTed to that API, so it writes what the API documents.
 ENRICHMENT_VALUE_MAP = {"desktop_broker": {"aws_workspaces": "aws_workspace"}}
 

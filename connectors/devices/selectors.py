@@ -208,7 +208,7 @@ class DeviceFacets:
 def device_facets(*, query: DeviceQuery) -> DeviceFacets:
     """Each facet's counts, on the view without that facet's own filter.
     The status counts also give the view's total, so no COUNT is needed.
-    Cached until the devices change (devices/cache.py)."""
+    Cached until the devices change (connectors/devices/cache.py)."""
 
     def compute() -> DeviceFacets:
         facets = [_facet_counts(query, facet) for facet in FACETS]

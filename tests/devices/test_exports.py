@@ -15,7 +15,8 @@ from tests.connectors.factories import make_connector
 from .factories import make_device, make_devices
 
 pytestmark = pytest.mark.django_db
-# A copy of shared/reference/nexthink-enrichment-api-openapi.json (v1.31.0), so the suite needs nothing outside the repo.
+# The Enrichment API's OpenAPI description (v1.31.0), kept in tests/fixtures/
+# so the suite needs nothing outside the repository.
 OPENAPI = Path(__file__).resolve().parents[1] / "fixtures" / "nexthink-enrichment-api-openapi.json"
 
 
