@@ -107,7 +107,9 @@ def parameter_labels() -> list[str]:
     """The labels of every type's parameters, once each: the connector list's columns."""
     labels: dict[str, None] = {}
     for kind in connector_types():
-        labels.update((str(f.label or n.capitalize()), None) for n, f in kind.parameter_fields().items())
+        labels.update(
+            (str(f.label or n.capitalize()), None) for n, f in kind.parameter_fields().items()
+        )
     return list(labels)
 
 

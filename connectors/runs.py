@@ -49,7 +49,8 @@ def runs_reap_stale(*, connector: InboundConnector | None = None) -> int:
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
         error_code="WorkerLost",
-        error_message="The worker running this collection stopped responding (killed or lost); the next run goes ahead.",
+        error_message="The worker running this collection stopped responding (killed or lost);"
+        " the next run goes ahead.",
     )
 
 
@@ -80,7 +81,8 @@ def run_claim(
         Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
             status=RunStatus.SKIPPED,
             finished_at=now,
-            error_message="Another run of this connector was in progress; this trigger was skipped.",
+            error_message="Another run of this connector was in progress;"
+            " this trigger was skipped.",
         )
         return None
     run.refresh_from_db()
@@ -159,8 +161,8 @@ def run_execute(
                 error_code=first.code,
                 error_action=first.action,
                 request_id=first.request_id,
-                error_message=f"{first.message} (WorkSpaces were stored with what is known; nothing was marked removed)"
-                + (f". Also: {others}" if others else ""),
+                error_message=f"{first.message} (WorkSpaces were stored with what is known;"
+                " nothing was marked removed)" + (f". Also: {others}" if others else ""),
             )
     except CollectionFailed as exc:
         e = exc.error

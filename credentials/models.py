@@ -58,6 +58,9 @@ class Credential(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("credentials:detail", args=[self.pk])
+
     @property
     def status(self) -> str:
         """The badge shown for is_ready (one rule: a Role ARN makes it ready)."""
@@ -65,9 +68,6 @@ class Credential(models.Model):
 
     def get_status_display(self) -> str:
         return CredentialStatus(self.status).label
-
-    def get_absolute_url(self) -> str:
-        return reverse("credentials:detail", args=[self.pk])
 
     @property
     def is_ready(self) -> bool:

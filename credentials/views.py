@@ -40,7 +40,8 @@ class CredentialCreateView(PermissionMixin, FormView):
         )
         messages.success(
             self.request,
-            f"Credential '{credential.name}' created. Create the role in AWS with the policies below, then paste its Role ARN.",
+            f"Credential '{credential.name}' created. Create the role in AWS with the"
+            " policies below, then paste its Role ARN.",
         )
         return redirect(credential)
 

@@ -3,8 +3,7 @@ from django.core.management import CommandError, call_command
 
 from connectors.choices import RunStatus, RunTrigger
 from connectors.demo import DEMO_FLEETS, demo_setup
-from connectors.models.device import Device, DeviceChange
-from connectors.models import InboundConnector
+from connectors.models import Device, DeviceChange, InboundConnector
 from connectors.runs import run_execute
 from credentials.models import Credential
 

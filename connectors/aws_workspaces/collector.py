@@ -306,9 +306,7 @@ def collect_connector(
         raise CollectionFailed(
             CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT
         ) from exc
-    client = aws.workspaces_client(
-        session, region=connector.parameters["region"], stats=stats
-    )
+    client = aws.workspaces_client(session, region=connector.parameters["region"], stats=stats)
     collector = WorkspacesCollector(
         client=client, on_page=on_page, reassume=lambda: aws.session_reassume(session)
     )

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..models import Device, DeviceChange
+from ..models import Device
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -18,8 +18,8 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from ..models.device import Device
 from ..models import InboundConnector
+from ..models.device import Device
 
 T = TypeVar("T")
 CACHE_SECONDS = 60

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from .. import selectors
 from ..choices import RunStatus
-from .cache import cached_counts
-from ..models.device import Device
-from .selectors import EMPTY_VALUE
 from ..models import InboundConnector, Run
+from ..models.device import Device
+from .cache import cached_counts
+from .selectors import EMPTY_VALUE
 
 TOP = 10
 RUN_DAYS = 14

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
-from .cache import cached_counts
 from ..models.device import VIRTUALIZATION_FIELDS, Device, DeviceChange
+from .cache import cached_counts
 
 PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 25

@@ -10,9 +10,8 @@ from django.views.generic import TemplateView
 
 from nexthink_admin.permissions import PermissionMixin
 
-from . import selectors
-from . import exports
 from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from . import exports, selectors
 
 SOURCE_LABELS = {
     "workspace_id": "WorkSpace ID",
@@ -49,7 +48,10 @@ CELLS = {
 }
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", "device.name", cell="name"),
-    *(Column(attr, label, nql, CELLS.get(attr, "text")) for label, nql, attr in VIRTUALIZATION_FIELDS),
+    *(
+        Column(attr, label, nql, CELLS.get(attr, "text"))
+        for label, nql, attr in VIRTUALIZATION_FIELDS
+    ),
     Column("connector", "Connector", cell="connector"),
     Column("state", "State", cell="state"),
 )
@@ -77,9 +79,7 @@ def _columns(query: selectors.DeviceQuery) -> list[dict]:
 
 def _rows(devices) -> list[dict]:
     """Each device with its cells, in the order of COLUMNS."""
-    return [
-        {"device": d, "cells": [(c.cell, getattr(d, c.key)) for c in COLUMNS]} for d in devices
-    ]
+    return [{"device": d, "cells": [(c.cell, getattr(d, c.key)) for c in COLUMNS]} for d in devices]
 
 
 class DeviceListView(PermissionMixin, TemplateView):

@@ -35,9 +35,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(region_to_parameters, parameters_to_region),
-        migrations.RemoveIndex(
-            model_name="inboundconnector", name="connectors__region_627d7a_idx"
-        ),
+        migrations.RemoveIndex(model_name="inboundconnector", name="connectors__region_627d7a_idx"),
         # A default, so that reversing the removal can add the column back to a
         # table with rows before parameters_to_region fills it.
         migrations.AlterField(

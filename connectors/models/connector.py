@@ -39,8 +39,8 @@ class InboundConnector(models.Model):
         "NQL ID",
         max_length=64,
         unique=True,
-        help_text="Identifies the connector in NQL queries. Lowercase letters, digits and underscores,"
-        " starting with a letter. It cannot be changed after the first save.",
+        help_text="Identifies the connector in NQL queries. Lowercase letters, digits and"
+        " underscores, starting with a letter. It cannot be changed after the first save.",
     )
     connector_type = models.CharField(
         max_length=32, editable=False, help_text="A type of connectors/registry.py."
@@ -95,12 +95,6 @@ class InboundConnector(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_nql_id = instance.__dict__.get("nql_id")
-        return instance
-
     def save(self, *args, **kwargs):
         # The model layer itself refuses an NQL ID change, whatever the caller.
         if self.pk is not None:
@@ -116,6 +110,12 @@ class InboundConnector(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("connectors:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_nql_id = instance.__dict__.get("nql_id")
+        return instance
 
     @property
     def beat_task_name(self) -> str:

@@ -6,10 +6,10 @@ from botocore.config import Config
 from django.db import OperationalError
 
 from connectors import runs
-from connectors.devices import services as device_services
 from connectors.aws_workspaces import aws
 from connectors.choices import RunStatus, RunTrigger
-from connectors.models.device import Device
+from connectors.devices import services as device_services
+from connectors.models import Device
 from tests.conftest import CUSTOMER_ACCOUNT
 
 from .netfaults import ResettingProxy

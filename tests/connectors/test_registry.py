@@ -36,9 +36,8 @@ def _references(path: Path, source: str | None = None) -> list[str]:
             base = package[: len(package) - node.level + 1] if node.level else []
             module = ".".join([*base, *(node.module.split(".") if node.module else [])])
             found += [module] + [f"{module}.{alias.name}" for alias in node.names]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value.startswith(TYPE_PACKAGE):
-                found.append(node.value)
+        elif isinstance(node, ast.Constant) and str(node.value).startswith(TYPE_PACKAGE):
+            found.append(node.value)
     return found
 
 

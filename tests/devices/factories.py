@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
-from connectors.models.device import Device
-from connectors.models import InboundConnector
+from connectors.models import Device, InboundConnector
 
 LAST_UPDATE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

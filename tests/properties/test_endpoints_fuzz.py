@@ -194,7 +194,8 @@ def test_device_page_answers_any_id_and_history_page(admin_client, devices_in_pl
 def test_devices_connector_filter_with_a_non_decimal_digit_is_not_a_500(
     admin_client, devices_in_place, connector
 ):
-    """'²'.isdigit() is True but int('²') raises: this was a 500 (fixed in connectors/devices/selectors.py _facet_q)."""
+    """'²'.isdigit() is True but int('²') raises: this was a 500 (fixed in
+    connectors/devices/selectors.py, _facet_q)."""
     response = admin_client.get(reverse("devices:list"), {"connector": connector})
     assert_safe_answer(response)
     assert response.status_code == 200

@@ -158,7 +158,9 @@ def assert_stored_as_cleaned(connector, data, credentials_in_place):
     assert connector.name == data["name"].strip()
     assert connector.description == data["description"].strip()
     assert connector.environment_name == " ".join(data["environment_name"].split())
-    assert connector.parameters["region"] == data["region"] and connector.recurrence == int(data["recurrence"])
+    assert connector.parameters["region"] == data["region"] and connector.recurrence == int(
+        data["recurrence"]
+    )
     assert connector.credential_id == credentials_in_place["ready"].pk
     assert NQL_ID_RE.fullmatch(connector.nql_id)
     assert_no_nul(connector, ["name", "nql_id", "description", "parameters", "environment_name"])
