@@ -64,7 +64,7 @@ class ConnectorForm(forms.Form):
                 "description": instance.description,
                 "recurrence": instance.recurrence,
                 "credential": instance.credential_id,
-                **instance.parameters,
+                **{n: instance.parameters.get(n) for n in connector_type.parameter_fields()},
                 "environment_name": instance.environment_name,
             }
         super().__init__(*args, **kwargs)
