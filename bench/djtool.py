@@ -51,7 +51,8 @@ def prepare(args: argparse.Namespace) -> dict:
             description="benchmark",
             recurrence=60,
             credential_id=credential.pk,
-            region=args.region,
+            connector_type="aws_workspaces",
+            parameters={"region": args.region},
             environment_name="Bench",
         )
     )

@@ -228,7 +228,8 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
                     description="",
                     recurrence=1440,
                     credential_id=cred.pk,
-                    region="eu-west-1",
+                    connector_type="aws_workspaces",
+                    parameters={"region": "eu-west-1"},
                     environment_name="Bench",
                 )
             ).pk

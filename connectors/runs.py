@@ -21,19 +21,18 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .aws_workspaces import aws
-from .aws_workspaces.collector import CollectionFailed, collect_connector
+from . import registry
 from .choices import RunStatus, RunTrigger
-from .device_services import (
+from .devices.services import (
     UpsertCounts,
     devices_mark_removed,
     devices_refresh_statistics,
     devices_upsert,
 )
 from .models import InboundConnector, Run
+from .registry import CollectionFailed
 
 log = logging.getLogger(__name__)
-COLLECTORS = {"aws_workspaces": collect_connector}
 PROGRESS_EVERY_SECONDS = 1.0
 
 
@@ -50,7 +49,8 @@ def runs_reap_stale(*, connector: InboundConnector | None = None) -> int:
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
         error_code="WorkerLost",
-        error_message="The worker running this collection stopped responding (killed or lost); the next run goes ahead.",
+        error_message="The worker running this collection stopped responding (killed or lost);"
+        " the next run goes ahead.",
     )
 
 
@@ -81,7 +81,8 @@ def run_claim(
         Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
             status=RunStatus.SKIPPED,
             finished_at=now,
-            error_message="Another run of this connector was in progress; this trigger was skipped.",
+            error_message="Another run of this connector was in progress;"
+            " this trigger was skipped.",
         )
         return None
     run.refresh_from_db()
@@ -112,7 +113,7 @@ def run_execute(
     run = run_claim(connector=connector, run_id=run_id, trigger=trigger, owner=owner, worker=worker)
     if run is None:
         return None
-    stats = aws.CallStats()
+    stats = None  # the type's API call counter, once the collection starts
     counts = UpsertCounts()
     last_beat = 0.0
 
@@ -139,9 +140,9 @@ def run_execute(
     result: dict = {}
     collector = None
     try:
-        collector, batches = COLLECTORS[connector.connector_type](
-            connector, stats=stats, on_page=heartbeat
-        )
+        connector_type = registry.connector_type(connector.connector_type)
+        stats = connector_type.call_stats()
+        collector, batches = connector_type.collect(connector, stats=stats, on_page=heartbeat)
         with closing(batches):  # stops the collector's threads at once if storage fails
             for batch in batches:
                 counts.add(
@@ -160,8 +161,8 @@ def run_execute(
                 error_code=first.code,
                 error_action=first.action,
                 request_id=first.request_id,
-                error_message=f"{first.message} (WorkSpaces were stored with what is known; nothing was marked removed)"
-                + (f". Also: {others}" if others else ""),
+                error_message=f"{first.message} (WorkSpaces were stored with what is known;"
+                " nothing was marked removed)" + (f". Also: {others}" if others else ""),
             )
     except CollectionFailed as exc:
         e = exc.error
@@ -198,8 +199,8 @@ def run_execute(
         created=counts.created,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        api_calls=dict(stats.calls),
-        throttled=stats.throttled,
+        api_calls=dict(stats.calls) if stats else {},
+        throttled=stats.throttled if stats else 0,
         **result,
     )
     run.refresh_from_db()

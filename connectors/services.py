@@ -1,12 +1,12 @@
 """Writes to connectors. Views, forms, admin and commands call these."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
 
-from . import schedules
+from . import registry, schedules
 from .choices import RunStatus, RunTrigger
 from .models import InboundConnector, NqlIdLocked, Run
 from .nql import nql_id_suggest
@@ -18,10 +18,11 @@ class ConnectorData:
     description: str
     recurrence: int
     credential_id: int
-    region: str
     environment_name: str
     nql_id: str = ""
     enabled: bool | None = None  # None: keep (new connectors start enabled)
+    connector_type: str = ""  # a registered type; taken on creation only
+    parameters: dict = field(default_factory=dict)  # as the type's parameter fields clean them
 
 
 def _unique_nql_id(base: str) -> str:
@@ -38,7 +39,7 @@ AUDITED = (
     "description",
     "recurrence",
     "credential_id",
-    "region",
+    "parameters",
     "environment_name",
     "enabled",
 )
@@ -57,6 +58,7 @@ def connector_save(
     with transaction.atomic():
         if connector is None:
             connector = InboundConnector(
+                connector_type=registry.connector_type(data.connector_type).name,
                 nql_id=data.nql_id or _unique_nql_id(nql_id_suggest(data.name)),
                 created_by=user if user and user.is_authenticated else None,
             )
@@ -66,7 +68,7 @@ def connector_save(
         connector.description = data.description.strip()
         connector.recurrence = data.recurrence
         connector.credential_id = data.credential_id
-        connector.region = data.region
+        connector.parameters = dict(data.parameters)
         connector.environment_name = data.environment_name.strip()
         if data.enabled is not None:
             connector.enabled = data.enabled

@@ -56,7 +56,8 @@ def demo_setup(sim, *, trusted_account: str) -> list[InboundConnector]:
                     description=f"Simulated WorkSpaces in {region} (make demo).",
                     recurrence=DEMO_RECURRENCE_MINUTES,
                     credential_id=credential.pk,
-                    region=region,
+                    connector_type="aws_workspaces",
+                    parameters={"region": region},
                     environment_name=environment,
                 )
             )

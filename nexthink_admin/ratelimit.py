@@ -25,7 +25,8 @@ def counter_reset(key: str) -> None:
 
 
 def rate_limit_retry_after(*, key: str, limit: int, window_seconds: int) -> int | None:
-    """Count one hit in a fixed window; return the seconds to wait when over the limit, else None."""
+    """Count one hit in a fixed window; return the seconds to wait when over
+    the limit, else None."""
     window = int(time.time() // window_seconds)
     hits = counter_hit(f"ratelimit:{key}:{window}", timeout=window_seconds + 1)
     if hits > limit:

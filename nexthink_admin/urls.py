@@ -15,7 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("administration/credentials/", include("credentials.urls")),
     path("administration/connectors/", include("connectors.urls")),
-    path("devices/", include("connectors.device_urls")),
+    path("devices/", include("connectors.devices.urls")),
     path("administration/audit/", AuditTrailView.as_view(), name="audit"),
     path("admin/", admin.site.urls),
 ]

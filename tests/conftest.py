@@ -55,7 +55,8 @@ ROLE_NAME = "NexthinkConnector-Test"
 
 @pytest.fixture
 def aws_env(monkeypatch, tmp_path):
-    """The application's own identity: plain keys (moto's account 123456789012), no shared config."""
+    """The application's own identity: plain keys (moto's account 123456789012),
+    no shared config."""
     import os
 
     for name in list(os.environ):

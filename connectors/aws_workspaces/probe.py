@@ -18,7 +18,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from ..device_models import VIRTUALIZATION_FIELDS
+from ..models.device import VIRTUALIZATION_FIELDS
 from . import aws
 from .collector import ASSUME_ROLE_HINT, DESCRIBE_HINT, CallError
 from .mapping import personal_record, stored_values
@@ -30,7 +30,10 @@ PROBE_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 2}, connect_timeout=4, read_timeout=8
 )
 THROTTLE_HINT = "AWS rate limits were hit: run the test again, or test one region at a time."
-TIMEOUT_HINT = "AWS did not answer in time: check this server's outbound network access to AWS, then run it again."
+TIMEOUT_HINT = (
+    "AWS did not answer in time: check this server's outbound network access to AWS,"
+    " then run it again."
+)
 REGION_HINT = (
     "The region may not be enabled for this AWS account, or WorkSpaces may not be offered there."
 )

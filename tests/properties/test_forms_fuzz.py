@@ -10,7 +10,7 @@ from django_celery_beat.models import PeriodicTask
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from connectors.aws_workspaces.regions import workspaces_regions
+from connectors.aws_workspaces.regions import region_choices
 from connectors.choices import Recurrence
 from connectors.models import InboundConnector
 from connectors.nql import NQL_ID_RE, nql_id_suggest
@@ -21,7 +21,7 @@ from tests.credentials.factories import GOOD_ARN, make_credential
 from .strategies import CI, PAYLOADS, assert_safe_answer, nasty_text, numbers_as_text, rolled_back
 
 pytestmark = pytest.mark.django_db
-REGIONS = workspaces_regions()
+REGIONS = [region for region, _ in region_choices()]
 
 role_arns = st.one_of(
     nasty_text,
@@ -158,10 +158,12 @@ def assert_stored_as_cleaned(connector, data, credentials_in_place):
     assert connector.name == data["name"].strip()
     assert connector.description == data["description"].strip()
     assert connector.environment_name == " ".join(data["environment_name"].split())
-    assert connector.region == data["region"] and connector.recurrence == int(data["recurrence"])
+    assert connector.parameters["region"] == data["region"] and connector.recurrence == int(
+        data["recurrence"]
+    )
     assert connector.credential_id == credentials_in_place["ready"].pk
     assert NQL_ID_RE.fullmatch(connector.nql_id)
-    assert_no_nul(connector, ["name", "nql_id", "description", "region", "environment_name"])
+    assert_no_nul(connector, ["name", "nql_id", "description", "parameters", "environment_name"])
 
 
 @CI

@@ -20,8 +20,9 @@ class Command(BaseCommand):
                 ", ".join(InboundConnector.objects.values_list("nql_id", flat=True)[:20]) or "none"
             )
             raise CommandError(f"No connector with NQL ID '{nql_id}' (known: {known}).")
+        parameters = "".join(f"{p.value}, " for p in connector.parameter_values)
         self.stdout.write(
-            f"Collecting {connector.name} ({connector.region}, environment {connector.environment_name})..."
+            f"Collecting {connector.name} ({parameters}environment {connector.environment_name})..."
         )
 
         def progress(run) -> None:
@@ -34,9 +35,10 @@ class Command(BaseCommand):
             raise CommandError("Skipped: another run of this connector is in progress.")
         calls = ", ".join(f"{k} {v}" for k, v in sorted(run.api_calls.items())) or "none"
         self.stdout.write(
-            f"Run {run.pk}: {run.status} in {run.duration_seconds or 0:.1f} s. Seen {run.seen}, created {run.created},"
-            f" updated {run.updated}, unchanged {run.unchanged}, removed {run.removed}. API calls: {calls};"
-            f" throttled {run.throttled}."
+            f"Run {run.pk}: {run.status} in {run.duration_seconds or 0:.1f} s."
+            f" Seen {run.seen}, created {run.created}, updated {run.updated},"
+            f" unchanged {run.unchanged}, removed {run.removed}."
+            f" API calls: {calls}; throttled {run.throttled}."
         )
         if run.status in (RunStatus.FAILED, RunStatus.PARTIAL):
             where = f" in {run.error_action}" if run.error_action else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import device_views as views
+from . import views
 
 app_name = "devices"
 urlpatterns = [

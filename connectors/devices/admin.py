@@ -1,5 +1,5 @@
-"""Django admin for what the connectors write: devices, their history, runs.
-All read-only: only the connectors' services write these rows."""
+"""Django admin for devices and their history, read-only: only the runs write
+these rows. Registered in connectors/admin.py with the app's other models."""
 
 from urllib.parse import urlencode
 
@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .device_models import Device, DeviceChange
-from .models import Run
+from ..models import Device
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,7 +40,6 @@ class RemovedFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Device)
 class DeviceAdmin(ReadOnlyAdmin):
     list_display = (
         "name",
@@ -132,7 +130,6 @@ class DeviceAdmin(ReadOnlyAdmin):
         )
 
 
-@admin.register(DeviceChange)
 class DeviceChangeAdmin(ReadOnlyAdmin):
     list_display = ("changed_at", "device", "field", "old_value", "new_value", "run")
     list_filter = ("field",)
@@ -140,28 +137,3 @@ class DeviceChangeAdmin(ReadOnlyAdmin):
     date_hierarchy = "changed_at"
     list_select_related = ("device", "run")
     show_full_result_count = False
-
-
-@admin.register(Run)
-class RunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "connector",
-        "status",
-        "trigger",
-        "created_at",
-        "duration",
-        "seen",
-        "created",
-        "updated",
-        "removed",
-        "error_code",
-    )
-    list_filter = ("connector", "status")
-    list_select_related = ("connector",)
-    date_hierarchy = "created_at"
-
-    @admin.display(description="Duration")
-    def duration(self, obj: Run) -> str:
-        seconds = obj.duration_seconds
-        return "—" if seconds is None else f"{seconds:.1f} s"

@@ -1,5 +1,6 @@
 """Devices: the browsable list, its exports, and one device with its history."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import Http404, StreamingHttpResponse
@@ -9,9 +10,8 @@ from django.views.generic import TemplateView
 
 from nexthink_admin.permissions import PermissionMixin
 
-from . import device_selectors as selectors
-from . import exports
-from .device_models import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from . import exports, selectors
 
 SOURCE_LABELS = {
     "workspace_id": "WorkSpace ID",
@@ -25,32 +25,61 @@ SOURCE_LABELS = {
     "ip_address": "IP address",
     "running_mode": "Running mode",
 }
-# (sort key, UI label, NQL name) of the table's columns, in order.
-COLUMNS = (
-    ("name", "Name", "device.name"),
-    *((attr, label, nql) for label, nql, attr in VIRTUALIZATION_FIELDS),
-    ("connector", "Connector", ""),
-    ("state", "State", ""),
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the devices table: its header and its cells read this."""
+
+    key: str  # the Device attribute shown, and the sort key (selectors.SORTS)
+    label: str
+    nql: str = ""
+    cell: str = "text"  # how templates/devices/list.html shows the value
+
+
+# How some virtualization fields show; the others are plain text.
+CELLS = {
+    "desktop_pool": "optional",
+    "pool_type": "badge",
+    "desktop_broker": "code",
+    "disk_image": "optional",
+    "instance_size": "optional",
+    "last_update": "datetime",
+}
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", "device.name", cell="name"),
+    *(
+        Column(attr, label, nql, CELLS.get(attr, "text"))
+        for label, nql, attr in VIRTUALIZATION_FIELDS
+    ),
+    Column("connector", "Connector", cell="connector"),
+    Column("state", "State", cell="state"),
 )
 
 
 def _columns(query: selectors.DeviceQuery) -> list[dict]:
     columns = []
-    for key, label, nql in COLUMNS:
-        current = query.sort.removeprefix("-") == key
+    for column in COLUMNS:
+        current = query.sort.removeprefix("-") == column.key
         descending = current and query.sort.startswith("-")
-        sort = key if descending or not current else f"-{key}"
+        sort = column.key if descending or not current else f"-{column.key}"
         columns.append(
             {
-                "key": key,
-                "label": label,
-                "nql": nql,
+                "key": column.key,
+                "label": column.label,
+                "nql": column.nql,
+                "cell": column.cell,
                 "current": current,
                 "descending": descending,
                 "url": "?" + urlencode(query.params(sort=sort, page=None)),
             }
         )
     return columns
+
+
+def _rows(devices) -> list[dict]:
+    """Each device with its cells, in the order of COLUMNS."""
+    return [{"device": d, "cells": [(c.cell, getattr(d, c.key)) for c in COLUMNS]} for d in devices]
 
 
 class DeviceListView(PermissionMixin, TemplateView):
@@ -72,6 +101,8 @@ class DeviceListView(PermissionMixin, TemplateView):
             total=facets.total,
             page_obj=page,
             devices=page.object_list,
+            object_list=page.object_list,
+            rows=_rows(page.object_list),
             columns=_columns(query),
             query=urlencode(params),
             # Only when the view is empty: does the table hold any device at all?
@@ -111,7 +142,7 @@ class DeviceExportCsvView(_ExportView):
 
 
 class DeviceExportEnrichmentView(_ExportView):
-    """JSON Lines of Enrichment API request bodies (see connectors/exports.py)."""
+    """JSON Lines of Enrichment API request bodies (see connectors/devices/exports.py)."""
 
     content_type = "application/x-ndjson; charset=utf-8"
     extension = "jsonl"

@@ -9,17 +9,15 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from .aws_workspaces.mapping import RECORD_FIELDS, DeviceRecord, stored_values
-from .device_models import TRACKED_FIELDS, Device, DeviceChange
-from .models import InboundConnector, Run
+from ..models import InboundConnector, Run
+from ..models.device import SOURCE_FIELDS, TRACKED_FIELDS, Device, DeviceChange
+from ..registry import connector_type
 
 BATCH_SIZE = 500
-WRITTEN_FIELDS = RECORD_FIELDS + (
-    "environment_name",
-    "region",
-    "hostname",
-    "hypervisor_name",
-    "desktop_broker",
+WRITTEN_FIELDS = (
+    "name",
+    *TRACKED_FIELDS,
+    *SOURCE_FIELDS,
     "removed_at",
     "last_update",
     "last_seen_run",
@@ -39,12 +37,13 @@ class UpsertCounts:
 
 
 def devices_upsert(
-    *, connector: InboundConnector, run: Run, records: Iterable[DeviceRecord], now: datetime
+    *, connector: InboundConnector, run: Run, records: Iterable, now: datetime
 ) -> UpsertCounts:
-    """Store records in batches. None means "not known in this run": a new
-    device gets an empty value, an existing one keeps its own."""
+    """Store records (as the connector's type collects them, each with a
+    `source_id`) in batches. A value of None means "not known in this run": a
+    new device gets an empty value, an existing one keeps its own."""
     counts = UpsertCounts()
-    batch: dict[str, DeviceRecord] = {}
+    batch: dict = {}
     for record in records:
         batch[record.source_id] = record  # a source id seen twice in a batch is stored once
         if len(batch) >= BATCH_SIZE:
@@ -56,7 +55,7 @@ def devices_upsert(
 
 
 def _upsert_batch(
-    connector: InboundConnector, run: Run, batch: dict[str, DeviceRecord], now: datetime
+    connector: InboundConnector, run: Run, batch: dict, now: datetime
 ) -> UpsertCounts:
     counts = UpsertCounts()
     with transaction.atomic():
@@ -65,10 +64,9 @@ def _upsert_batch(
             for d in Device.objects.filter(connector=connector, source_id__in=list(batch))
         }
         to_create, to_update, changes, confirmed = [], [], [], []
+        device_values = connector_type(connector.connector_type).device_values
         for source_id, record in batch.items():
-            values = stored_values(
-                record, environment_name=connector.environment_name, region=connector.region
-            )
+            values = device_values(record, connector=connector)
             device = existing.get(source_id)
             if device is None:
                 clean = {k: ("" if v is None else v) for k, v in values.items()}

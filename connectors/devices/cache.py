@@ -1,8 +1,10 @@
 """Counts over the whole fleet (facets, overview) cached until devices change.
 
 Devices change only when a run stores them or a connector is deleted. The
-data version is read with two index-only aggregates, so a cache hit costs
-two small queries instead of a GROUP BY over every device per facet. Entries
+data version is read with four small aggregates (three single-column MAXes
+over indexed device columns, one statement each, and the connectors' count
+and highest id), so a cache hit costs four cheap queries instead of a GROUP
+BY over every device per facet. Entries
 also expire after CACHE_SECONDS, which bounds staleness in the one case the
 version cannot see (a connector deleted and another created in between).
 """
@@ -16,8 +18,8 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from .device_models import Device
-from .models import InboundConnector
+from ..models import InboundConnector
+from ..models.device import Device
 
 T = TypeVar("T")
 CACHE_SECONDS = 60

@@ -10,9 +10,9 @@ from credentials.models import Credential, Protocol
 from nexthink_admin.permissions import PermissionMixin
 from nexthink_admin.ratelimit import rate_limit_retry_after
 
-from .aws_workspaces.probe import connection_test
-from .aws_workspaces.regions import region_choices
-from .nql import nql_id_suggest
+from ..nql import nql_id_suggest
+from .probe import connection_test
+from .regions import region_choices
 
 TESTS_PER_MINUTE = 5
 
@@ -55,7 +55,8 @@ class ConnectorTestView(PermissionMixin, View):
             response = JsonResponse(
                 {
                     "ok": False,
-                    "message": f"Too many tests in a minute: wait {retry_after} s, so AWS is not hammered from here.",
+                    "message": f"Too many tests in a minute: wait {retry_after} s,"
+                    " so AWS is not hammered from here.",
                 },
                 status=429,
             )

@@ -3,7 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
-from .choices import PoolType
+from ..choices import PoolType
 
 # UI label, NQL field name and model attribute of the ten virtualization fields.
 VIRTUALIZATION_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -108,7 +108,8 @@ class Device(models.Model):
             models.Index(fields=["last_update"]),
             models.Index(fields=["removed_at"]),
             models.Index(fields=["user_name"]),
-            # The Devices page filters and sorts on every column (see connectors/device_selectors.py).
+            # The Devices page filters and sorts on every column
+            # (see connectors/devices/selectors.py).
             models.Index(fields=["connector", "name"]),
             models.Index(fields=["desktop_broker", "name"]),
             models.Index(fields=["hostname", "name"]),
@@ -120,10 +121,6 @@ class Device(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("devices:detail", args=[self.pk])
-
-    @property
-    def is_removed(self) -> bool:
-        return self.removed_at is not None
 
 
 class DeviceChange(models.Model):

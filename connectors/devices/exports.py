@@ -4,7 +4,7 @@ Both stream (the queryset is read with `.iterator()`, nothing is held in
 memory) and take the same view as the page: filters, search and sort.
 
 Enrichment export, in the shape of `POST /api/v1/enrichment/data/fields`
-(reference/nexthink-enrichment-api-openapi.json, v1.31.0): one request body
+(tests/fixtures/nexthink-enrichment-api-openapi.json, v1.31.0): one request body
 (`{"domain": ..., "enrichments": [...]}`) holds at most 10,000 enrichments, so
 the export is **JSON Lines**: one complete request body per line, each with
 at most ENRICHMENT_BATCH_SIZE devices. A view of 10,001 devices gives two
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from django.db.models import QuerySet
 
-from .device_models import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 
 ITERATOR_CHUNK_SIZE = 2000
 LINES_PER_WRITE = 500  # rows joined into one chunk of the response, not one socket write each
@@ -32,8 +32,8 @@ ENRICHMENT_ID_FIELD = "device/device/name"
 ENRICHMENT_FIELD_PREFIX = "device/device/virtualization/"
 # The broker value differs between the product and the API: the connector's
 # documentation (and this product's storage) says `aws_workspaces`, while the
-# Enrichment API documents the AWS WorkSpaces broker as `aws_workspace` (see
-# DESIGN.md; the OpenAPI file itself types the value as any string). The export
+# Enrichment API documents the AWS WorkSpaces broker as `aws_workspace` (the
+# OpenAPI file itself types the value as any string). The export
 # is meant to be POSTed to that API, so it writes what the API documents.
 ENRICHMENT_VALUE_MAP = {"desktop_broker": {"aws_workspaces": "aws_workspace"}}
 
@@ -116,7 +116,7 @@ def enrichment_parts(*, count: int) -> int:
 
 
 def _document_lines(enrichments: Iterable[dict], batch_size: int) -> Iterator[str]:
-    head = '{"domain":%s,"enrichments":[' % json.dumps(ENRICHMENT_DOMAIN)
+    head = f'{{"domain":{json.dumps(ENRICHMENT_DOMAIN)},"enrichments":['
     in_document = 0
     for enrichment in enrichments:
         if in_document == batch_size:

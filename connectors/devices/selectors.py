@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
-from .device_cache import cached_counts
-from .device_models import VIRTUALIZATION_FIELDS, Device, DeviceChange
+from ..models.device import VIRTUALIZATION_FIELDS, Device, DeviceChange
+from .cache import cached_counts
 
 PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 25
@@ -208,7 +208,7 @@ class DeviceFacets:
 def device_facets(*, query: DeviceQuery) -> DeviceFacets:
     """Each facet's counts, on the view without that facet's own filter.
     The status counts also give the view's total, so no COUNT is needed.
-    Cached until the devices change (device_cache.py)."""
+    Cached until the devices change (connectors/devices/cache.py)."""
 
     def compute() -> DeviceFacets:
         facets = [_facet_counts(query, facet) for facet in FACETS]

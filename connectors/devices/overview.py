@@ -12,12 +12,12 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors
-from .choices import RunStatus
-from .device_cache import cached_counts
-from .device_models import Device
-from .device_selectors import EMPTY_VALUE
-from .models import InboundConnector, Run
+from .. import selectors
+from ..choices import RunStatus
+from ..models import InboundConnector, Run
+from ..models.device import Device
+from .cache import cached_counts
+from .selectors import EMPTY_VALUE
 
 TOP = 10
 RUN_DAYS = 14
