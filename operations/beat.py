@@ -4,12 +4,13 @@ tick to the database every HEARTBEAT_EVERY seconds, so the web server, which
 shares the database but not the process, can tell whether beat is alive.
 
 It beats from inside the scheduler loop, not from a side thread: a beat whose
-loop is stuck stops beating."""
+loop is stuck stops beating. (DatabaseScheduler already closes stale database
+connections on every pass, so a restarted database is reconnected.)"""
 
 import logging
 import time
 
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from .models import BEAT
@@ -32,7 +33,6 @@ class HeartbeatScheduler(DatabaseScheduler):
         if not force and now - self._last_heartbeat < HEARTBEAT_EVERY:
             return
         try:
-            close_old_connections()
             heartbeat_record(name=BEAT)
         except DatabaseError as exc:  # beat keeps scheduling; the console shows it silent
             log.warning("beat could not record its heartbeat: %s", type(exc).__name__)
