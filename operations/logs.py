@@ -88,3 +88,4 @@ def use_json_lines(logger: logging.Logger) -> None:
     logging set-up in the worker and beat, when LOG_FORMAT=json)."""
     for handler in logger.handlers:
         handler.setFormatter(JsonLinesFormatter())
+    logging.captureWarnings(True)  # Python warnings become records too, not raw lines

@@ -156,10 +156,14 @@ def _connectors():
         labels=["connector"],
     )
     enabled = GaugeMetricFamily(
-        "nexthink_connector_enabled", "1 when the connector runs on its schedule.", ["connector"]
+        "nexthink_connector_enabled",
+        "1 when the connector runs on its schedule.",
+        labels=["connector"],
     )
     recurrence = GaugeMetricFamily(
-        "nexthink_connector_recurrence_seconds", "Seconds between scheduled runs.", ["connector"]
+        "nexthink_connector_recurrence_seconds",
+        "Seconds between scheduled runs.",
+        labels=["connector"],
     )
     for nql_id, is_enabled, minutes, last_success, last_status in rows:
         if last_success is not None:

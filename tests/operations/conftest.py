@@ -6,21 +6,29 @@ from nexthink_admin.celery import app as celery_app
 DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
+def use_broker(url: str) -> None:
+    """Point the app at `url`, dropping the producer pool an earlier test may
+    have built for another broker (inspect and ping publish through it)."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker_up(redis_url):
     """The console's broker is a real, running Redis."""
     before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = redis_url
+    use_broker(redis_url)
     yield redis_url
-    celery_app.conf.broker_url = before
+    use_broker(before)
 
 
 @pytest.fixture
 def broker_down():
     before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = DEAD_BROKER
+    use_broker(DEAD_BROKER)
     yield DEAD_BROKER
-    celery_app.conf.broker_url = before
+    use_broker(before)
 
 
 @pytest.fixture
@@ -44,3 +52,12 @@ def threads_worker(broker_up):
 def operator(make_user):
     """Someone who may see the Operations page."""
     return make_user("operator", "operations.view_operations")
+
+
+def queue_run(broker_url: str, **kwargs) -> None:
+    """Queue run_connector on `broker_url` itself: the app's producer pool may
+    have been built, with the default broker, by an earlier test."""
+    from connectors.tasks import run_connector
+
+    with celery_app.connection_for_write(broker_url) as conn:
+        run_connector.apply_async(kwargs=kwargs, connection=conn)

@@ -15,6 +15,7 @@ from operations.services import heartbeat_record
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
+from tests.operations.conftest import queue_run
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +115,6 @@ def test_retention_section_appears_only_with_retention_settings(client, operator
 def test_a_real_worker_is_listed_with_its_concurrency_and_the_run_it_runs(
     client, operator, aws_sim, aws_connector, threads_worker
 ):
-    from connectors.tasks import run_connector
-
     heartbeat_record(name=BEAT)
     html = page(client, operator)
     assert "Everything answers: database, broker, beat and 1 worker." in html
@@ -127,7 +126,7 @@ def test_a_real_worker_is_listed_with_its_concurrency_and_the_run_it_runs(
     # A slow AWS keeps the run going while the page looks at the worker.
     aws_sim.seed(CUSTOMER_ACCOUNT, "eu-west-1", workspaces=100)
     aws_sim.configure(latency_ms=400)
-    run_connector.delay(connector_id=aws_connector.pk)
+    queue_run(threads_worker.conf.broker_url, connector_id=aws_connector.pk)
     link = (
         f'Run of <a href="{reverse("connectors:detail", args=[aws_connector.pk])}">Simulated EU</a>'
     )
