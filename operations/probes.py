@@ -155,9 +155,10 @@ def workers_status(*, with_tasks: bool = True) -> Workers:
         return Workers(reachable=False)
     try:
         with broker_connection() as conn:
-            inspect = app.control.inspect(timeout=timeout(), connection=conn)
-            stats = inspect.stats() or {}
-            active = (inspect.active() or {}) if with_tasks and stats else {}
+            stats = app.control.inspect(timeout=timeout(), connection=conn).stats() or {}
+            # The workers are known now: stop waiting as soon as all of them replied.
+            asking = app.control.inspect(timeout=timeout(), connection=conn, limit=len(stats))
+            active = (asking.active() or {}) if with_tasks and stats else {}
     except Exception as exc:
         log.warning("workers could not be inspected (%s)", type(exc).__name__)
         return Workers(reachable=False)
