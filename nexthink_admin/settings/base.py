@@ -184,3 +184,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
 }
+if LOG_FORMAT == "json":  # runserver's request lines too, not only the application's
+    LOGGING["loggers"]["django.server"] = {
+        "handlers": ["console"],
+        "level": "INFO",
+        "propagate": False,
+    }
