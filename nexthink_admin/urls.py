@@ -18,4 +18,5 @@ urlpatterns = [
     path("devices/", include("connectors.devices.urls")),
     path("administration/audit/", AuditTrailView.as_view(), name="audit"),
     path("admin/", admin.site.urls),
+    path("", include("operations.urls")),
 ]

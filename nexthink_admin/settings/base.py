@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "nexthink_admin",
     "credentials",
     "connectors",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +146,8 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# DatabaseScheduler that also records beat's heartbeat (operations/beat.py).
+CELERY_BEAT_SCHEDULER = "operations.beat:HeartbeatScheduler"
 # A running run renews this lease as it makes progress; a run whose lease has
 # expired was left by a dead worker and is failed before the next run starts.
 RUN_LEASE_SECONDS = env.int("RUN_LEASE_SECONDS", default=300)
@@ -159,11 +161,33 @@ AWS_TRUSTED_ACCOUNT_ID = env("AWS_TRUSTED_ACCOUNT_ID", default="123456789012")
 # The customer's role name must start with this prefix.
 AWS_ROLE_NAME_PREFIX = env("AWS_ROLE_NAME_PREFIX", default="NexthinkConnector-")
 
+# --- Operations (operations/, docs/deploy.md) --------------------------------
+# /metrics is closed unless a bearer token or an allow-list of addresses (IPs or
+# networks, as REMOTE_ADDR sees them) is set; with both, both must match.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Seconds any health check may wait on the broker or the workers.
+OPERATIONS_CHECK_TIMEOUT = env.float("OPERATIONS_CHECK_TIMEOUT", default=1.0)
+# Beat records a heartbeat every 10 s; this long without one, it is shown as down.
+OPERATIONS_BEAT_SILENT_AFTER = env.int("OPERATIONS_BEAT_SILENT_AFTER", default=45)
+# "json": one JSON object per log line (web, worker and beat), with run_id and
+# connector_nql_id as fields when a record belongs to a run.
+LOG_FORMAT = "json" if env("LOG_FORMAT", default="plain").lower() == "json" else "plain"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "operations.logs.JsonLinesFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
 }
+if LOG_FORMAT == "json":  # runserver's request lines too, not only the application's
+    LOGGING["loggers"]["django.server"] = {
+        "handlers": ["console"],
+        "level": "INFO",
+        "propagate": False,
+    }

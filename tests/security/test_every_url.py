@@ -55,10 +55,14 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "devices:export_csv": ("GET", (VIEW_DEVICE,)),
     "devices:export_enrichment": ("GET", (VIEW_DEVICE,)),
     "devices:detail": ("GET", (VIEW_DEVICE,)),
+    "operations:page": ("GET", ("operations.view_operations",)),
 }
 EXEMPT = {
     "login": "public by design: the sign-in page must be reachable when signed out",
     "logout": "public by design: signing out needs no permission",
+    "operations:healthz": "public by design: a liveness probe (tests/operations)",
+    "operations:readyz": "public by design: a readiness probe (tests/operations)",
+    "operations:metrics": "a bearer token or an address allow-list, not a login (tests/operations)",
 }
 EXEMPT_NAMESPACES = {
     "admin": "the Django admin has its own staff and model-permission checks (tests at the end)"
