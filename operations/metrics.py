@@ -25,9 +25,16 @@ from django.db.models import (
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from connectors.models import ConnectorType, Device, InboundConnector, Run, RunStatus
+from connectors.choices import RunStatus
+from connectors.models import Device, InboundConnector, Run
+from connectors.registry import connector_types
 
 from . import probes
+
+
+def _type_names() -> list[str]:
+    return [connector_type.name for connector_type in connector_types()]
+
 
 DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600)
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED)
@@ -44,7 +51,7 @@ def _runs():
         (row["connector__connector_type"], row["status"]): row["n"]
         for row in Run.objects.values("connector__connector_type", "status").annotate(n=Count("id"))
     }
-    for connector_type in ConnectorType.values:
+    for connector_type in _type_names():
         for status in RunStatus.values:
             family.add_metric([connector_type, status], counts.get((connector_type, status), 0))
     return family
@@ -68,7 +75,7 @@ def _durations():
         .values("connector__connector_type")
         .annotate(n=Count("id"), total=Sum("duration"), **buckets)
     }
-    for connector_type in ConnectorType.values:
+    for connector_type in _type_names():
         row = rows.get(connector_type) or {}
         total = row.get("total") or timedelta(0)
         family.add_metric(
@@ -107,7 +114,7 @@ def _api_calls():
         .annotate(n=Sum("throttled"))
         .values_list("connector__connector_type", "n")
     )
-    for connector_type in ConnectorType.values:
+    for connector_type in _type_names():
         throttled.add_metric([connector_type], sums.get(connector_type) or 0)
     return [calls, throttled]
 

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from connectors.models import InboundConnector, Run, RunStatus
+from connectors.choices import RunStatus
+from connectors.models import InboundConnector, Run
 
 from .models import Heartbeat
 

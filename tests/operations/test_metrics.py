@@ -6,8 +6,7 @@ from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
 from connectors.choices import RunStatus
-from connectors.device_models import Device
-from connectors.models import Run
+from connectors.models import Device, Run
 from operations.models import BEAT
 from operations.services import heartbeat_record
 from tests.conftest import CUSTOMER_ACCOUNT, ROLE_NAME
