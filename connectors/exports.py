@@ -130,7 +130,7 @@ def enrichment_parts(*, count: int) -> int:
 
 
 def _document_lines(enrichments: Iterable[dict], batch_size: int) -> Iterator[str]:
-    head = '{"domain":%s,"enrichments":[' % json.dumps(ENRICHMENT_DOMAIN)
+    head = f'{{"domain":{json.dumps(ENRICHMENT_DOMAIN)},"enrichments":['
     in_document = 0
     for enrichment in enrichments:
         if in_document == batch_size:

@@ -15,7 +15,8 @@ from tests.connectors.factories import make_connector
 from .factories import make_device, make_devices
 
 pytestmark = pytest.mark.django_db
-# A copy of shared/reference/nexthink-enrichment-api-openapi.json (v1.31.0), so the suite needs nothing outside the repo.
+# A copy of shared/reference/nexthink-enrichment-api-openapi.json (v1.31.0), so the suite
+# needs nothing outside the repo.
 OPENAPI = Path(__file__).resolve().parents[1] / "fixtures" / "nexthink-enrichment-api-openapi.json"
 
 
@@ -84,7 +85,7 @@ def test_csv_has_nql_names_then_source_attributes_and_one_row_per_device(admin_c
     header = rows[0]
     assert header[:11] == ["device.name", *(nql for _, nql, _ in VIRTUALIZATION_FIELDS)]
     assert header[11:] == ["connector", "source_id", *SOURCE_FIELDS, "removed_at"]
-    by_name = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     assert set(by_name) == {"alpha", "bravo"}  # the view's default: active devices
     alpha = by_name["alpha"]
     assert alpha["virtualization.desktop_broker"] == "aws_workspaces"  # what the product stores
@@ -134,7 +135,8 @@ def test_enrichment_export_is_valid_against_the_api_schema(admin_client, fleet, 
             "device/device/virtualization/hostname": "AWS host",
             "device/device/virtualization/hypervisor_name": "AWS hypervisor",
             "device/device/virtualization/environment_name": "Prod EU",
-            "device/device/virtualization/desktop_broker": "aws_workspace",  # as the Enrichment API documents it
+            # as the Enrichment API documents it
+            "device/device/virtualization/desktop_broker": "aws_workspace",
             "device/device/virtualization/disk_image": "win10-golden",
             "device/device/virtualization/instance_size": "STANDARD",
             "device/device/virtualization/region": "eu-west-1",
@@ -261,7 +263,7 @@ def test_no_csv_cell_is_a_live_spreadsheet_formula(admin_client, column, formula
         make_device(connector, 1, **{attr: formula})
     response = admin_client.get(reverse("devices:export_csv"), {"status": "all"})
     header, row = list(csv.reader(io.StringIO(stream(response), newline="")))
-    cell = dict(zip(header, row))[column]
+    cell = dict(zip(header, row, strict=True))[column]
     if column in TIMESTAMP_COLUMNS:
         assert cell[:4].isdigit() and cell.endswith("Z"), cell
     else:
