@@ -127,22 +127,19 @@ def test_enrichment_export_is_valid_against_the_api_schema(admin_client, fleet, 
     }
     assert set(by_name) == {"alpha", "bravo"}
     alpha = by_name["alpha"]
-    assert (
-        alpha
-        == {
-            "device/device/virtualization/desktop_pool": "Standard Windows 10",
-            "device/device/virtualization/type": "personal",
-            "device/device/virtualization/hostname": "AWS host",
-            "device/device/virtualization/hypervisor_name": "AWS hypervisor",
-            "device/device/virtualization/environment_name": "Prod EU",
-            # as the Enrichment API documents it
-            "device/device/virtualization/desktop_broker": "aws_workspace",
-            "device/device/virtualization/disk_image": "win10-golden",
-            "device/device/virtualization/instance_size": "STANDARD",
-            "device/device/virtualization/region": "eu-west-1",
-            "device/device/virtualization/last_update": "2025-03-01T12:00:00Z",
-        }
-    )
+    assert alpha == {
+        "device/device/virtualization/desktop_pool": "Standard Windows 10",
+        "device/device/virtualization/type": "personal",
+        "device/device/virtualization/hostname": "AWS host",
+        "device/device/virtualization/hypervisor_name": "AWS hypervisor",
+        "device/device/virtualization/environment_name": "Prod EU",
+        # as the Enrichment API documents it
+        "device/device/virtualization/desktop_broker": "aws_workspace",
+        "device/device/virtualization/disk_image": "win10-golden",
+        "device/device/virtualization/instance_size": "STANDARD",
+        "device/device/virtualization/region": "eu-west-1",
+        "device/device/virtualization/last_update": "2025-03-01T12:00:00Z",
+    }
     # A blank value is left out rather than sent as "" (which would clear the field).
     assert by_name["bravo"]["device/device/virtualization/type"] == "pooled"
     assert "device/device/virtualization/disk_image" not in by_name["bravo"]
