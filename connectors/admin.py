@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin
 
+from nexthink_admin.names import name_clean
+
 from .aws_workspaces.regions import region_choices
+from .forms import environment_name_clean
 from .models import InboundConnector
 from .nql import nql_id_validate
 from .services import ConnectorData, connector_delete, connector_save
@@ -22,6 +25,12 @@ class ConnectorAdminForm(forms.ModelForm):
             "environment_name",
             "enabled",
         )
+
+    def clean_name(self) -> str:
+        return name_clean(self.cleaned_data["name"], what="connector name")
+
+    def clean_environment_name(self) -> str:
+        return environment_name_clean(self.cleaned_data["environment_name"])
 
     def clean_nql_id(self) -> str:
         return nql_id_validate(self.cleaned_data["nql_id"].strip())

@@ -3,6 +3,7 @@
 from django import forms
 
 from credentials.models import Credential, Protocol
+from nexthink_admin.names import name_clean
 
 from .aws_workspaces.regions import region_choices, region_partition
 from .choices import Recurrence
@@ -12,6 +13,11 @@ from .services import ConnectorData
 
 GENERAL_FIELDS = ("name", "nql_id", "description", "recurrence", "credential")
 PARAMETER_FIELDS = ("region", "environment_name")
+
+
+def environment_name_clean(value: str) -> str:
+    """Runs of whitespace (tabs, line breaks) become one space; then the rules of every name."""
+    return name_clean(" ".join(value.split()), what="environment name")
 
 
 class CredentialChoiceField(forms.ModelChoiceField):
@@ -27,7 +33,8 @@ class ConnectorForm(forms.Form):
         label="NQL ID",
         max_length=200,
         required=False,
-        help_text="Suggested from the name; lowercase letters, digits and underscores. It cannot be changed after the first save.",
+        help_text="Suggested from the name; lowercase letters, digits and underscores."
+        " It cannot be changed after the first save.",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     description = forms.CharField(
@@ -81,7 +88,7 @@ class ConnectorForm(forms.Form):
         }
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = name_clean(self.cleaned_data["name"], what="connector name")
         if not name:
             raise forms.ValidationError("Give the connector a name.")
         return name
@@ -103,12 +110,13 @@ class ConnectorForm(forms.Form):
         credential = self.cleaned_data["credential"]
         if not credential.is_ready:
             raise forms.ValidationError(
-                f"The credential '{credential.name}' has no AWS Role ARN yet: add it on the credential's page first."
+                f"The credential '{credential.name}' has no AWS Role ARN yet:"
+                " add it on the credential's page first."
             )
         return credential
 
     def clean_environment_name(self) -> str:
-        value = " ".join(self.cleaned_data["environment_name"].split())
+        value = environment_name_clean(self.cleaned_data["environment_name"])
         if not value:
             raise forms.ValidationError("Enter an environment name.")
         return value
@@ -121,7 +129,8 @@ class ConnectorForm(forms.Form):
             if region_partition(region) != partition:
                 self.add_error(
                     "region",
-                    f"{region} is in the {region_partition(region)} partition, but the credential's role is in {partition}.",
+                    f"{region} is in the {region_partition(region)} partition,"
+                    f" but the credential's role is in {partition}.",
                 )
         return cleaned
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
+from nexthink_admin.names import name_clean
 
 from . import schedules
 from .choices import RunStatus, RunTrigger
@@ -51,10 +52,15 @@ def connector_save(
     transaction. The NQL ID is taken on creation only; on update a different
     one raises NqlIdLocked."""
     creating = connector is None
-    before = (
-        {} if creating else audit_snapshot(InboundConnector.objects.get(pk=connector.pk), AUDITED)
-    )
     with transaction.atomic():
+        # The audit's before-image is read, locked, inside the write's transaction.
+        before = (
+            {}
+            if creating
+            else audit_snapshot(
+                InboundConnector.objects.select_for_update().get(pk=connector.pk), AUDITED
+            )
+        )
         if connector is None:
             connector = InboundConnector(
                 nql_id=data.nql_id or _unique_nql_id(nql_id_suggest(data.name)),
@@ -62,7 +68,7 @@ def connector_save(
             )
         elif data.nql_id and data.nql_id != connector.nql_id:
             raise NqlIdLocked()
-        connector.name = data.name.strip()
+        connector.name = name_clean(data.name, what="connector name")
         connector.description = data.description.strip()
         connector.recurrence = data.recurrence
         connector.credential_id = data.credential_id

@@ -34,7 +34,8 @@ class CredentialCreateView(PermissionMixin, FormView):
         )
         messages.success(
             self.request,
-            f"Credential '{credential.name}' created. Create the role in AWS with the policies below, then paste its Role ARN.",
+            f"Credential '{credential.name}' created. Create the role in AWS with the policies"
+            " below, then paste its Role ARN.",
         )
         return redirect(credential)
 
@@ -80,12 +81,21 @@ class CredentialEditView(PermissionMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        services.credential_update(
-            credential=self.credential,
-            name=form.cleaned_data["name"],
-            role_arn=form.cleaned_data["role_arn"],
-            user=self.request.user,
-        )
+        try:
+            services.credential_update(
+                credential=self.credential,
+                name=form.cleaned_data["name"],
+                role_arn=form.cleaned_data["role_arn"],
+                user=self.request.user,
+            )
+        except services.CredentialInUse as exc:  # a connector was added meanwhile
+            form.add_error(
+                "role_arn",
+                "The Role ARN cannot be removed: the connectors "
+                + ", ".join(f"'{n}'" for n in exc.connector_names)
+                + " use this credential.",
+            )
+            return self.form_invalid(form)
         messages.success(self.request, f"Credential '{self.credential.name}' saved.")
         return redirect(self.credential)
 
