@@ -50,7 +50,8 @@ def runs_reap_stale(*, connector: InboundConnector | None = None) -> int:
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
         error_code="WorkerLost",
-        error_message="The worker running this collection stopped responding (killed or lost); the next run goes ahead.",
+        error_message="The worker running this collection stopped responding (killed or lost);"
+        " the next run goes ahead.",
     )
 
 
@@ -81,7 +82,8 @@ def run_claim(
         Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
             status=RunStatus.SKIPPED,
             finished_at=now,
-            error_message="Another run of this connector was in progress; this trigger was skipped.",
+            error_message="Another run of this connector was in progress;"
+            " this trigger was skipped.",
         )
         return None
     run.refresh_from_db()
@@ -160,8 +162,8 @@ def run_execute(
                 error_code=first.code,
                 error_action=first.action,
                 request_id=first.request_id,
-                error_message=f"{first.message} (WorkSpaces were stored with what is known; nothing was marked removed)"
-                + (f". Also: {others}" if others else ""),
+                error_message=f"{first.message} (WorkSpaces were stored with what is known;"
+                " nothing was marked removed)" + (f". Also: {others}" if others else ""),
             )
     except CollectionFailed as exc:
         e = exc.error
@@ -179,6 +181,11 @@ def run_execute(
             error_message="The run exceeded its time limit.",
         )
     except Exception as exc:  # a run row must never stay `running`
+        if not InboundConnector.objects.filter(pk=connector.pk).exists():
+            # Deleted while it ran: storage failed on the missing connector; its
+            # runs and devices went with it. Nothing to record, nothing to report.
+            log.info("run %s stopped: connector %s was deleted", run.pk, connector.nql_id)
+            return None
         log.exception("run %s of connector %s crashed", run.pk, connector.nql_id)
         result.update(
             status=RunStatus.FAILED, error_code=type(exc).__name__, error_message=str(exc)[:2000]
@@ -202,7 +209,10 @@ def run_execute(
         throttled=stats.throttled,
         **result,
     )
-    run.refresh_from_db()
+    run = Run.objects.filter(pk=run.pk).first()
+    if run is None:  # the connector, and so this run, was deleted as it finished
+        log.info("run stopped: connector %s was deleted", connector.nql_id)
+        return None
     devices_refresh_statistics(created=run.created, removed=run.removed)
     log.info(
         "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",

@@ -109,6 +109,9 @@ def connector_set_enabled(
 def connector_delete(*, connector: InboundConnector, user=None) -> None:
     """Delete the connector, its schedule, its runs and its devices."""
     with transaction.atomic():
+        # Locking the row first waits for a running batch to commit; a batch that
+        # comes after then fails on the missing connector, and that run ends.
+        InboundConnector.objects.select_for_update().filter(pk=connector.pk).first()
         audit_record(actor=user, action="deleted", obj=connector, object_type="connector")
         schedules.periodic_task_delete(connector=connector)
         connector.delete()
