@@ -13,11 +13,19 @@ import unicodedata
 from django.core.exceptions import ValidationError
 
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+MAX_LENGTH = 100  # every name field is a CharField(max_length=100)
 
 
-def name_clean(value: str, *, what: str) -> str:
-    """The name in NFKC, stripped; a ValidationError if it holds a refused character."""
+def name_clean(value: str, *, what: str, max_length: int = MAX_LENGTH) -> str:
+    """The name in NFKC, stripped; a ValidationError if it holds a refused
+    character, or grew past max_length in NFKC (one `ﷺ` is 18 characters)."""
     name = unicodedata.normalize("NFKC", value).strip()
+    if len(name) > max_length:
+        raise ValidationError(
+            f"The {what} is {len(name)} characters long once written in plain letters"
+            f" (at most {max_length}).",
+            code="max_length",
+        )
     refused = dict.fromkeys(c for c in name if unicodedata.category(c) in REFUSED_CATEGORIES)
     if refused:
         shown = ", ".join(f"U+{ord(c):04X}" for c in refused)

@@ -108,6 +108,18 @@ def test_a_lookalike_of_a_taken_credential_name_is_refused(admin_client, form, t
     assert names_stored() == before
 
 
+@pytest.mark.parametrize("form", FORMS)
+def test_a_name_that_grows_past_its_limit_once_normalised_is_a_field_error(admin_client, form):
+    url, data = name_forms()[form]
+    before = names_stored()
+    response = admin_client.post(url, {**data, "name": "\ufdfa" * 10})  # 180 characters in NFKC
+    assert response.status_code == 200
+    form_obj = response.context["adminform"].form if "adminform" in response.context else None
+    form_obj = form_obj or response.context["form"]
+    assert "at most 100" in str(form_obj.errors.get("name")), form_obj.errors
+    assert names_stored() == before
+
+
 def test_a_full_width_name_is_stored_in_its_compatibility_form(admin_client):
     admin_client.post(reverse("credentials:create"), {"name": "\uff30rod", "protocol": "aws_iam"})
     assert Credential.objects.filter(name="Prod").exists()
