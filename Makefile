@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= nexthink_admin.settings.local
 
-.PHONY: run demo demo-drift test lint format install install-local install-test migrate bench clean
+.PHONY: run dev demo demo-drift test lint format install install-local install-test migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,18 @@ migrate: install
 # all. DEMO=1 adds its sim process: the AWS simulator, seeded, with a demo
 # credential and connectors (installing requirements/local.txt first).
 DEMO_ENV := $(if $(DEMO),AWS_ENDPOINT_URL=http://127.0.0.1:$${SIM_PORT:-5055} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true,)
-PROCESSES := $(if $(DEMO),sim) $(if $(REDIS_URL),,redis) web worker beat
+# The console is served by gunicorn with DEBUG off (Procfile `web`); `make dev`
+# swaps in Django's development server (`dev`: auto-reload, debug pages).
+WEB_PROCESS ?= web
+PROCESSES := $(if $(DEMO),sim) $(if $(REDIS_URL),,redis) $(WEB_PROCESS) worker beat
 
 run: $(if $(DEMO),install-local) migrate
 	@echo "Console: http://$${WEB_HOST:-127.0.0.1}:$${WEB_PORT:-8000}/  (Ctrl-C stops everything)"
 	@$(DEMO_ENV) exec $(BIN)/honcho -f Procfile start $(PROCESSES)
+
+# Development only: auto-reload and Django's debug pages (never on a shared machine).
+dev:
+	@DEBUG=true $(MAKE) --no-print-directory run WEB_PROCESS=dev
 
 demo:
 	@$(MAKE) --no-print-directory run DEMO=1

@@ -5,7 +5,10 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 
+from nexthink_admin.names import name_clean
+
 from .devices.admin import DeviceAdmin, DeviceChangeAdmin, ReadOnlyAdmin
+from .forms import environment_name_clean
 from .models import Device, DeviceChange, InboundConnector, Run
 from .nql import nql_id_validate
 from .registry import ConnectorType, connector_type, connector_types
@@ -34,6 +37,12 @@ class ConnectorAdminForm(forms.ModelForm):
         for name in self.connector_type.parameter_fields():
             if name in self.fields and self.instance.pk:
                 self.fields[name].initial = self.instance.parameters.get(name)
+
+    def clean_name(self) -> str:
+        return name_clean(self.cleaned_data["name"], what="connector name")
+
+    def clean_environment_name(self) -> str:
+        return environment_name_clean(self.cleaned_data["environment_name"])
 
     def clean_nql_id(self) -> str:
         return nql_id_validate(self.cleaned_data["nql_id"].strip())

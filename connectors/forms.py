@@ -4,6 +4,7 @@ parameters its type declares (connectors/registry.py) and the environment name."
 from django import forms
 
 from credentials.models import Credential
+from nexthink_admin.names import name_clean
 
 from .choices import Recurrence
 from .models import InboundConnector
@@ -12,6 +13,11 @@ from .registry import ConnectorType
 from .services import ConnectorData
 
 GENERAL_FIELDS = ("name", "nql_id", "description", "recurrence", "credential")
+
+
+def environment_name_clean(value: str) -> str:
+    """Runs of whitespace (tabs, line breaks) become one space; then the rules of every name."""
+    return name_clean(" ".join(value.split()), what="environment name")
 
 
 class CredentialChoiceField(forms.ModelChoiceField):
@@ -100,7 +106,7 @@ class ConnectorForm(forms.Form):
         }
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = name_clean(self.cleaned_data["name"], what="connector name")
         if not name:
             raise forms.ValidationError("Give the connector a name.")
         return name
@@ -128,7 +134,7 @@ class ConnectorForm(forms.Form):
         return credential
 
     def clean_environment_name(self) -> str:
-        value = " ".join(self.cleaned_data["environment_name"].split())
+        value = environment_name_clean(self.cleaned_data["environment_name"])
         if not value:
             raise forms.ValidationError("Enter an environment name.")
         return value

@@ -180,6 +180,11 @@ def run_execute(
             error_message="The run exceeded its time limit.",
         )
     except Exception as exc:  # a run row must never stay `running`
+        if not InboundConnector.objects.filter(pk=connector.pk).exists():
+            # Deleted while it ran: storage failed on the missing connector; its
+            # runs and devices went with it. Nothing to record, nothing to report.
+            log.info("run %s stopped: connector %s was deleted", run.pk, connector.nql_id)
+            return None
         log.exception("run %s of connector %s crashed", run.pk, connector.nql_id)
         result.update(
             status=RunStatus.FAILED, error_code=type(exc).__name__, error_message=str(exc)[:2000]
@@ -203,7 +208,10 @@ def run_execute(
         throttled=stats.throttled if stats else 0,
         **result,
     )
-    run.refresh_from_db()
+    run = Run.objects.filter(pk=run.pk).first()
+    if run is None:  # the connector, and so this run, was deleted as it finished
+        log.info("run stopped: connector %s was deleted", connector.nql_id)
+        return None
     devices_refresh_statistics(created=run.created, removed=run.removed)
     log.info(
         "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
+from nexthink_admin.names import name_clean
 
 from . import registry, schedules
 from .choices import RunStatus, RunTrigger
@@ -52,10 +53,15 @@ def connector_save(
     transaction. The NQL ID is taken on creation only; on update a different
     one raises NqlIdLocked."""
     creating = connector is None
-    before = (
-        {} if creating else audit_snapshot(InboundConnector.objects.get(pk=connector.pk), AUDITED)
-    )
     with transaction.atomic():
+        # The audit's before-image is read, locked, inside the write's transaction.
+        before = (
+            {}
+            if creating
+            else audit_snapshot(
+                InboundConnector.objects.select_for_update().get(pk=connector.pk), AUDITED
+            )
+        )
         if connector is None:
             connector = InboundConnector(
                 connector_type=registry.connector_type(data.connector_type).name,
@@ -64,7 +70,7 @@ def connector_save(
             )
         elif data.nql_id and data.nql_id != connector.nql_id:
             raise NqlIdLocked()
-        connector.name = data.name.strip()
+        connector.name = name_clean(data.name, what="connector name")
         connector.description = data.description.strip()
         connector.recurrence = data.recurrence
         connector.credential_id = data.credential_id
@@ -105,6 +111,9 @@ def connector_set_enabled(
 def connector_delete(*, connector: InboundConnector, user=None) -> None:
     """Delete the connector, its schedule, its runs and its devices."""
     with transaction.atomic():
+        # Locking the row first waits for a running batch to commit; a batch that
+        # comes after then fails on the missing connector, and that run ends.
+        InboundConnector.objects.select_for_update().filter(pk=connector.pk).first()
         audit_record(actor=user, action="deleted", obj=connector, object_type="connector")
         schedules.periodic_task_delete(connector=connector)
         connector.delete()

@@ -41,7 +41,7 @@ def validate_role_arn(value: str, *, prefix: str) -> str:
             f" (expected arn:{partition}:iam::ACCOUNT:...).",
             code="region",
         )
-    if not re.fullmatch(r"\d{12}", account):
+    if not re.fullmatch(r"[0-9]{12}", account):  # ASCII only: \d would take ١ and １ too
         raise ValidationError(
             f"The account ID must be exactly 12 digits; got '{account}'.", code="account"
         )

@@ -83,12 +83,21 @@ class CredentialEditView(PermissionMixin, CredentialMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        services.credential_update(
-            credential=self.credential,
-            name=form.cleaned_data["name"],
-            role_arn=form.cleaned_data["role_arn"],
-            user=self.request.user,
-        )
+        try:
+            services.credential_update(
+                credential=self.credential,
+                name=form.cleaned_data["name"],
+                role_arn=form.cleaned_data["role_arn"],
+                user=self.request.user,
+            )
+        except services.CredentialInUse as exc:  # a connector was added meanwhile
+            form.add_error(
+                "role_arn",
+                "The Role ARN cannot be removed: the connectors "
+                + ", ".join(f"'{n}'" for n in exc.connector_names)
+                + " use this credential.",
+            )
+            return self.form_invalid(form)
         messages.success(self.request, f"Credential '{self.credential.name}' saved.")
         return redirect(self.credential)
 

@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .audit_views import AuditTrailView
-from .auth_views import ThrottledLoginView
 from .views import HomeView
 
 admin.site.site_header = "WorkSpaces Connector administration"
@@ -11,7 +10,7 @@ admin.site.site_title = "WorkSpaces Connector admin"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("login/", ThrottledLoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),  # lockout: sign_in.py
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("administration/credentials/", include("credentials.urls")),
     path("administration/connectors/", include("connectors.urls")),

@@ -41,6 +41,19 @@ CSV_SOURCE_COLUMNS = ("connector", "source_id", *SOURCE_FIELDS, "removed_at")
 CSV_HEADER = ("device.name", *(nql for _, nql, _ in VIRTUALIZATION_FIELDS), *CSV_SOURCE_COLUMNS)
 
 
+# A cell a spreadsheet would evaluate as a formula (OWASP "CSV Injection"):
+# =, +, -, @, tab and carriage return at the start. Such a cell is written
+# with a leading apostrophe, which spreadsheets show as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """The value as a spreadsheet shows it, never as a formula it runs."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def _timestamp(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
@@ -68,7 +81,8 @@ class _Echo:
 
 
 def export_csv_rows(*, devices: QuerySet[Device]) -> Iterator[str]:
-    """Header with the NQL names, then one line per device, then its source attributes."""
+    """Header with the NQL names, then one line per device, then its source
+    attributes; every cell neutralised against formula injection."""
     return _buffered(_csv_lines(devices))
 
 
@@ -84,7 +98,7 @@ def _csv_lines(devices: QuerySet[Device]) -> Iterator[str]:
         values.append(device.source_id)
         values.extend(getattr(device, attr) for attr in SOURCE_FIELDS)
         values.append(_timestamp(device.removed_at))
-        yield writer.writerow(values)
+        yield writer.writerow([spreadsheet_safe(value) for value in values])
 
 
 def enrichment_of(device: Device) -> dict:

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from the environment
 (django-environ); an optional `.env` file at the project root is read too."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -12,7 +13,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY")  # no default here: each environment decides
+SECRET_KEY = env("SECRET_KEY", default="")  # each environment decides (local: var/secret_key)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "csp",
+    "axes",
     "nexthink_admin",
     "credentials",
     "connectors",
@@ -43,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in (429)
 ]
 
 ROOT_URLCONF = "nexthink_admin.urls"
@@ -81,6 +84,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Sign-in lockout (django-axes; see nexthink_admin/sign_in.py) ---------------
+# Axes comes first, so every sign-in (console and admin) is counted and checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]  # never the address: see sign_in.py
+# axes.W006 asks for the address among the lockout parameters; that is the lock
+# that let one address (or a shared proxy) lock out every user (issue 14).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "nexthink_admin.sign_in.lockout_username"
+AXES_LOCKOUT_CALLABLE = "nexthink_admin.sign_in.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client address recorded with each attempt. Behind N reverse proxies that
+# each append to X-Forwarded-For, TRUSTED_PROXY_COUNT=N takes the address the
+# nearest proxy saw; without it the header is ignored (anyone can send it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -98,7 +127,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Security headers every environment sends (production adds the HTTPS-only ones).
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Every page loads its scripts and styles from our own static files: no inline
 # script, no CDN. The browser tests fail on any CSP violation they see.
 CONTENT_SECURITY_POLICY = {

@@ -217,3 +217,59 @@ def test_exports_take_a_constant_number_of_queries(
         stream(admin_client.get(reverse("devices:export_csv")))
     with django_assert_max_num_queries(8):
         stream(admin_client.get(reverse("devices:export_enrichment")))
+
+
+FORMULAS = [
+    '=HYPERLINK("http://x","y")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+TIMESTAMP_COLUMNS = {"virtualization.last_update": "last_update", "removed_at": "removed_at"}
+
+
+def csv_columns() -> list[str]:
+    return list(exports.CSV_HEADER)
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+@pytest.mark.parametrize("column", csv_columns())
+def test_no_csv_cell_is_a_live_spreadsheet_formula(admin_client, column, formula):
+    """Every column of the CSV: text that a spreadsheet would evaluate is
+    written with a leading apostrophe (OWASP CSV injection); timestamps are
+    written as ISO dates, which no spreadsheet evaluates."""
+    from django.db import connection
+
+    connector = make_connector("Formulas", environment_name="Formulas")
+    attr = {"device.name": "name", **{nql: a for _, nql, a in VIRTUALIZATION_FIELDS}}.get(
+        column, column
+    )
+    if column == "connector":
+        # The NQL ID form refuses such a value; whatever is stored must still be safe.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {connector._meta.db_table} SET nql_id = %s WHERE id = %s",
+                [formula, connector.pk],
+            )
+        make_device(connector, 1)
+    elif column in TIMESTAMP_COLUMNS:
+        make_device(connector, 1, **{TIMESTAMP_COLUMNS[column]: timezone.now()})
+    else:
+        make_device(connector, 1, **{attr: formula})
+    response = admin_client.get(reverse("devices:export_csv"), {"status": "all"})
+    header, row = list(csv.reader(io.StringIO(stream(response), newline="")))
+    cell = dict(zip(header, row, strict=True))[column]
+    if column in TIMESTAMP_COLUMNS:
+        assert cell[:4].isdigit() and cell.endswith("Z"), cell
+    else:
+        assert cell == "'" + formula, f"{column}: {cell!r}"
+    for value in row:
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (column, value)
+
+
+def test_csv_keeps_ordinary_values_as_they_are(admin_client, fleet):
+    response = admin_client.get(reverse("devices:export_csv"))
+    rows = list(csv.reader(io.StringIO(stream(response))))
+    assert not any(value.startswith("'") for row in rows for value in row)

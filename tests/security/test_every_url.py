@@ -210,6 +210,16 @@ def test_url_refuses_anonymous_and_unpermitted_users_and_serves_permitted_ones(
             )
 
 
+def test_every_authentication_path_is_public_and_shares_the_sign_in_lockout(client):
+    """Every URL that signs a user in (console and admin, found by walking the
+    resolver) is reachable signed out and is covered by the lockout tests."""
+    from tests.security.test_sign_in import AUTH_PATHS, authentication_paths
+
+    assert authentication_paths() == set(AUTH_PATHS), "a new sign-in path: add it to AUTH_PATHS"
+    for name in AUTH_PATHS:
+        assert client.get(reverse(name)).status_code == 200, name
+
+
 def test_admin_index_sends_anonymous_users_to_the_admin_login(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
