@@ -99,6 +99,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "nexthink_admin.sign_in.lockout_username"
 AXES_LOCKOUT_CALLABLE = "nexthink_admin.sign_in.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# No start-up banner (it names axes' version in every process's log); lockouts are
+# still logged by nexthink_admin.sign_in and recorded in the admin.
+AXES_VERBOSE = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The client address recorded with each attempt. Behind N reverse proxies that
 # each append to X-Forwarded-For, TRUSTED_PROXY_COUNT=N takes the address the
