@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "nexthink_admin",
     "credentials",
     "connectors",
+    "oauth2_provider",
+    "nql",
 ]
 
 MIDDLEWARE = [
@@ -166,3 +168,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
 }
+
+# --- NQL (nql/) -----------------------------------------------------------------
+# Rows a query returns without `limit`, and the most any query may return.
+NQL_DEFAULT_ROWS = env.int("NQL_DEFAULT_ROWS", default=1000)
+NQL_MAX_ROWS = env.int("NQL_MAX_ROWS", default=10_000)
+# A query running longer is stopped (PostgreSQL statement_timeout; SQLite progress handler).
+NQL_STATEMENT_TIMEOUT_MS = env.int("NQL_STATEMENT_TIMEOUT_MS", default=10_000)
+# NQL API: executions per client (or signed-in user) per minute, and access-token lifetime.
+NQL_API_RATE_LIMIT_PER_MINUTE = env.int("NQL_API_RATE_LIMIT_PER_MINUTE", default=60)
+NQL_API_TOKEN_SECONDS = env.int("NQL_API_TOKEN_SECONDS", default=3600)
+# API clients get access tokens through OAuth2 client credentials (django-oauth-toolkit).
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": NQL_API_TOKEN_SECONDS,
+    "SCOPES_BACKEND_CLASS": "nql.oauth.ClientScopes",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
