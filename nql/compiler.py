@@ -66,9 +66,19 @@ def _aware(value: datetime | date) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+class _AnyParams(dict):
+    """Bind every $name to a value of whatever type its field needs (checking
+    a saved query's shape before any caller gives values)."""
+
+
+ANY_PARAMS = _AnyParams()
+
+
 def _bind(lit: a.Literal, params: Mapping[str, object] | None) -> a.Literal:
     if lit.kind != "param":
         return lit
+    if params is ANY_PARAMS:
+        return a.Literal("pany", None, lit.pos)
     if params is None or lit.value not in params:
         raise a.NqlError(f"the parameter ${lit.value} has no value", lit.pos)
     value = params[lit.value]
@@ -101,6 +111,9 @@ def _describe(lit: a.Literal) -> str:
 def _coerce(f: NqlField, lit: a.Literal):
     """The Python value to compare field `f` with, or an NqlError at the value."""
     kind, value = lit.kind, lit.value
+    if kind == "pany":
+        sample = {STRING: "x", ENUM: f.enum[0] if f.enum else "x", DATETIME: timezone.now()}
+        return sample.get(f.type, 0)
     if f.type == STRING:
         if kind in ("string", "pstring"):
             return value
@@ -233,6 +246,8 @@ class _Compiler:
             seconds = lit.value.seconds
         elif lit.kind == "int":
             seconds = lit.value
+        elif lit.kind == "pany":
+            seconds = 0
         elif lit.kind == "pstring" and re.fullmatch(r"\d+(min|h|d)", lit.value):
             amount, unit = re.fullmatch(r"(\d+)(min|h|d)", lit.value).groups()
             seconds = a.Duration(int(amount), unit).seconds
