@@ -47,6 +47,7 @@ class Plan:
     metrics: tuple[a.Metric, ...] = ()
     primitives: dict = field(default_factory=dict)  # id(Agg) -> [(kind, key), ...]
     sort: tuple[str, bool] | None = None  # (row key, descending) for the folded rows
+    totals: dict | None = None  # summarize without by: one aggregate() over the queryset
 
     @property
     def is_chartable(self) -> bool:
@@ -488,6 +489,19 @@ def _summarize_plan(c: _Compiler, qs, summarize: a.Summarize, list_clause, sort,
         col.key: c.db_expr(m.expr) for col, m in zip(metric_columns, summarize.metrics, strict=True)
     }
     keys = [col.key for col in key_columns]
+    if not keys:
+        # One row over everything (count() is 0 when nothing matches).
+        return Plan(
+            table,
+            "summarize",
+            qs.order_by(),
+            _select(metric_columns, list_clause),
+            limit,
+            limit_pos,
+            c.now,
+            metrics=summarize.metrics,
+            totals=annotations,
+        )
     grouped = qs.order_by().values(*keys).annotate(**annotations)
     columns = _select(key_columns + metric_columns, list_clause)
     order = []

@@ -109,7 +109,9 @@ def plan_run(
         )
     bound = plan.limit or min(default_rows, max_rows)
     with statement_timeout(settings.NQL_STATEMENT_TIMEOUT_MS):
-        if plan.bucket is not None:
+        if plan.totals is not None:
+            raw = [plan.queryset.aggregate(**plan.totals)]
+        elif plan.bucket is not None:
             raw = _folded(plan)
         else:
             raw = list(plan.queryset[: bound + 1])
