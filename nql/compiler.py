@@ -185,8 +185,7 @@ class _Compiler:
     def field(self, ref: a.FieldRef) -> NqlField:
         f = self.table.field(ref.name)
         if f is None:
-            hint = self.table.suggest(ref.name)
-            also = f"; did you mean {' or '.join(hint)}?" if hint else ""
+            also = _did_you_mean(self.table.suggest(ref.name))
             raise a.NqlError(
                 f'unknown field "{ref.name}" in table {self.table.name}{also}', ref.pos
             )
@@ -373,8 +372,7 @@ def compile_query(
     query = parse(text_or_query) if isinstance(text_or_query, str) else text_or_query
     table = table_get(query.table)
     if table is None:
-        hint = table_suggest(query.table)
-        also = f"; did you mean {' or '.join(hint)}?" if hint else ""
+        also = _did_you_mean(table_suggest(query.table))
         raise a.NqlError(f'unknown table "{query.table}"{also}', query.table_pos)
     now = now or timezone.now()
     c = _Compiler(table, params, now)
@@ -416,6 +414,14 @@ def compile_query(
     if summarize is None:
         return _list_plan(c, qs, list_clause, sort, limit_n, limit_pos)
     return _summarize_plan(c, qs, summarize, list_clause, sort, limit_n, limit_pos)
+
+
+def _did_you_mean(names: list[str]) -> str:
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"; did you mean {names[0]}?"
+    return f"; did you mean {', '.join(names[:-1])} or {names[-1]}?"
 
 
 def _first_pos(node) -> a.Pos | None:
@@ -491,6 +497,8 @@ def _summarize_plan(c: _Compiler, qs, summarize: a.Summarize, list_clause, sort,
     keys = [col.key for col in key_columns]
     if not keys:
         # One row over everything (count() is 0 when nothing matches).
+        if sort is not None:
+            _sort_target(sort, metric_columns, table)
         return Plan(
             table,
             "summarize",

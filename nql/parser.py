@@ -275,6 +275,8 @@ def _syntax_error(error: Exception, text: str) -> a.NqlError:
     if isinstance(error, UnexpectedCharacters):
         pos = a.Pos(error.line, error.column)
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        if char == '"':
+            return a.NqlError('this string is not closed: add the closing "', pos)
         allowed = _words(error.allowed or set())
         return a.NqlError(f'unexpected character "{char}": expected {allowed}', pos)
     return a.NqlError(str(error))
@@ -301,9 +303,10 @@ def parse(text: str) -> a.Query:
     if len(text) > MAX_QUERY_LENGTH:
         raise a.NqlError(f"The query is longer than {MAX_QUERY_LENGTH:,} characters.")
     if "\x00" in text:
-        column = text.index("\x00")
-        line = text.count("\n", 0, column) + 1
-        raise a.NqlError("the query holds a NUL character", a.Pos(line, column + 1))
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise a.NqlError("the query holds a NUL character", a.Pos(line, column))
     try:
         tree = _parser().parse(text)
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as error:
