@@ -183,5 +183,15 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": NQL_API_TOKEN_SECONDS,
     "SCOPES_BACKEND_CLASS": "nql.oauth.ClientScopes",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # OAuth 2.0 Security BCP (RFC 9700), django-oauth-toolkit's 4.0 defaults, now: no implicit
+    # or password grants, no tokens in URLs, tokens stored hashed, refresh replay detection.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

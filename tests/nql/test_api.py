@@ -259,3 +259,22 @@ def test_a_session_is_checked_against_the_tables_permission(make_user, saved_que
         EXECUTE, json.dumps({"queryId": "#runs"}), content_type="application/json"
     )
     assert_error(response, 403, "permissions")
+
+
+def test_a_token_in_the_url_is_not_accepted(client, saved_query, token_for):
+    saved_query("#names", "devices | list name")
+    token = token_for("nql:devices")
+    response = client.post(
+        f"{EXECUTE}?access_token={token}",
+        json.dumps({"queryId": "#names"}),
+        content_type="application/json",
+    )
+    assert_error(response, 401, "authorization")
+
+
+def test_access_tokens_are_not_stored_in_plain_text(client, token_for):
+    from oauth2_provider.models import AccessToken
+
+    token = token_for("nql:devices")
+    stored = AccessToken.objects.get()
+    assert token not in (stored.token or "")
