@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oauth2_provider.models import Application
 
@@ -35,23 +35,27 @@ def nql_api_query_create(
 ) -> NqlApiQuery:
     query_id_validate(query_id)
     nql_query_validate(text=query)
+    taken = ValidationError({"query_id": "Another NQL API query has this Query ID."})
     if NqlApiQuery.objects.filter(query_id=query_id).exists():
-        raise ValidationError({"query_id": "Another NQL API query has this Query ID."})
-    with transaction.atomic():
-        api_query = NqlApiQuery.objects.create(
-            name=name.strip(),
-            query_id=query_id,
-            description=description.strip(),
-            query=query.strip(),
-            created_by=user if user is not None and user.is_authenticated else None,
-        )
-        audit_record(
-            actor=user,
-            action="created",
-            obj=api_query,
-            object_type="nql api query",
-            changes=audit_diff({}, audit_snapshot(api_query, AUDITED)),
-        )
+        raise taken
+    try:
+        with transaction.atomic():
+            api_query = NqlApiQuery.objects.create(
+                name=name.strip(),
+                query_id=query_id,
+                description=description.strip(),
+                query=query.strip(),
+                created_by=user if user is not None and user.is_authenticated else None,
+            )
+            audit_record(
+                actor=user,
+                action="created",
+                obj=api_query,
+                object_type="nql api query",
+                changes=audit_diff({}, audit_snapshot(api_query, AUDITED)),
+            )
+    except IntegrityError:  # created by someone else between the check and the insert
+        raise taken from None
     return api_query
 
 

@@ -171,3 +171,14 @@ def test_revoke_asks_first_and_then_marks_the_client_revoked(admin_client):
     assert "Revoked" in listing
     again = admin_client.post(reverse("api_clients:revoke", args=[client.pk]), follow=True)
     assert b"already revoked" in again.content
+
+
+def test_a_query_id_taken_between_the_check_and_the_insert_is_a_field_error(monkeypatch):
+    from nql.models import NqlApiQueryQuerySet
+
+    services.nql_api_query_create(name="A", query_id="#taken", description="", query=GOOD)
+    monkeypatch.setattr(NqlApiQueryQuerySet, "exists", lambda self: False)
+    with pytest.raises(ValidationError) as caught:
+        services.nql_api_query_create(name="B", query_id="#taken", description="", query=GOOD)
+    assert caught.value.message_dict == {"query_id": ["Another NQL API query has this Query ID."]}
+    assert NqlApiQuery.objects.count() == 1
