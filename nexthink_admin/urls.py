@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from nql.urls import api_client_patterns, api_patterns, api_query_patterns, query_patterns
+
 from .audit_views import AuditTrailView
 from .views import HomeView
 
@@ -16,6 +18,10 @@ urlpatterns = [
     path("administration/connectors/", include("connectors.urls")),
     path("devices/", include("connectors.devices.urls")),
     path("administration/audit/", AuditTrailView.as_view(), name="audit"),
+    path("nql/", include(query_patterns)),
+    path("administration/nql-api-queries/", include(api_query_patterns)),
+    path("administration/api-credentials/", include(api_client_patterns)),
+    path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("", include("operations.urls")),
 ]

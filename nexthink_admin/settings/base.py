@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "credentials",
     "connectors",
     "operations",
+    "oauth2_provider",
+    "nql",
 ]
 
 MIDDLEWARE = [
@@ -227,3 +229,30 @@ if LOG_FORMAT == "json":  # runserver's request lines too, not only the applicat
         "level": "INFO",
         "propagate": False,
     }
+
+# --- NQL (nql/) -----------------------------------------------------------------
+# Rows a query returns without `limit`, and the most any query may return.
+NQL_DEFAULT_ROWS = env.int("NQL_DEFAULT_ROWS", default=1000)
+NQL_MAX_ROWS = env.int("NQL_MAX_ROWS", default=10_000)
+# A query running longer is stopped (PostgreSQL statement_timeout; SQLite progress handler).
+NQL_STATEMENT_TIMEOUT_MS = env.int("NQL_STATEMENT_TIMEOUT_MS", default=10_000)
+# NQL API: executions per client (or signed-in user) per minute, and access-token lifetime.
+NQL_API_RATE_LIMIT_PER_MINUTE = env.int("NQL_API_RATE_LIMIT_PER_MINUTE", default=60)
+NQL_API_TOKEN_SECONDS = env.int("NQL_API_TOKEN_SECONDS", default=3600)
+# API clients get access tokens through OAuth2 client credentials (django-oauth-toolkit).
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": NQL_API_TOKEN_SECONDS,
+    "SCOPES_BACKEND_CLASS": "nql.oauth.ClientScopes",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # OAuth 2.0 Security BCP (RFC 9700), django-oauth-toolkit's 4.0 defaults, now: no implicit
+    # or password grants, no tokens in URLs, tokens stored hashed, refresh replay detection.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, reverse
 
 from connectors.models import Run
+from nql import services as nql_services
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_device
@@ -56,9 +57,22 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "devices:export_enrichment": ("GET", (VIEW_DEVICE,)),
     "devices:detail": ("GET", (VIEW_DEVICE,)),
     "operations:page": ("GET", ("operations.view_operations",)),
+    # NQL: the query page needs any table's permission; each query its table's.
+    "nql:query": ("GET", (VIEW_DEVICE, VIEW_CONNECTOR)),
+    "nql:export_csv": ("GET", (VIEW_DEVICE, VIEW_CONNECTOR)),
+    "nql_queries:list": ("GET", ("nql.view_nqlapiquery",)),
+    "nql_queries:create": ("GET", ("nql.add_nqlapiquery",)),
+    "nql_queries:edit": ("GET", ("nql.change_nqlapiquery",)),
+    "nql_queries:delete": ("GET", ("nql.delete_nqlapiquery",)),
+    "api_clients:list": ("GET", ("nql.view_apiclient",)),
+    "api_clients:create": ("GET", ("nql.add_apiclient",)),
+    "api_clients:revoke": ("GET", ("nql.change_apiclient",)),
+    "nql_api:openapi": ("GET", None),  # any signed-in user may read the API's description
 }
 EXEMPT = {
     "login": "public by design: the sign-in page must be reachable when signed out",
+    "nql_api:token": "the API's OAuth2 token endpoint: HTTP Basic client credentials (tests/nql)",
+    "nql_api:execute": "the NQL API: Bearer tokens, or a session with CSRF (tests/nql/test_api.py)",
     "logout": "public by design: signing out needs no permission",
     "operations:healthz": "public by design: a liveness probe (tests/operations)",
     "operations:readyz": "public by design: a readiness probe (tests/operations)",
@@ -105,7 +119,15 @@ def object_ids() -> dict[str, int]:
     connector = make_connector("Security walk", credential=make_credential("Security walk account"))
     device = make_device(connector)
     run = Run.objects.create(connector=connector, status="succeeded", trigger="manual")
+    api_query = nql_services.nql_api_query_create(
+        name="Security walk", query_id="#security_walk", description="", query="devices"
+    )
+    api_client, _ = nql_services.api_client_create(
+        name="Security walk", permissions=["nql:devices"]
+    )
     return {
+        "nql_queries": api_query.pk,
+        "api_clients": api_client.pk,
         "credentials": connector.credential_id,
         "connectors": connector.pk,
         "devices": device.pk,
