@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from insight.services import insight_run_finished
+
 from .aws_workspaces import aws
 from .aws_workspaces.collector import CollectionFailed, collect_connector
 from .choices import RunStatus, RunTrigger
@@ -204,6 +206,7 @@ def run_execute(
     )
     run.refresh_from_db()
     devices_refresh_statistics(created=run.created, removed=run.removed)
+    insight_run_finished(run=run)  # fleet history, connector health, alerts (insight/)
     log.info(
         "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",
         run.pk,
