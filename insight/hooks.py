@@ -22,8 +22,11 @@ OPERATING_SYSTEM_FIELD = "operating_system_name"
 PROTOCOLS_FIELD = "protocols"
 ROOT_VOLUME_FIELD = "root_volume_size_gib"
 USER_VOLUME_FIELD = "user_volume_size_gib"
-# The image the bundle currently points at, beside `image_id` (the image the WorkSpace runs).
-BUNDLE_IMAGE_FIELD = "bundle_image_id"
+# The image a WorkSpace runs, and the image its bundle points at now. Today
+# `image_id` is the bundle's image (DescribeWorkspaceBundles); the Drift page
+# counts WorkSpaces whose running image differs once both fields exist.
+RUNNING_IMAGE_FIELD = "running_image_id"
+BUNDLE_IMAGE_FIELD = "image_id"
 # Pools as a model in the connectors app, and the names of their capacity attributes.
 POOL_MODEL = "Pool"
 POOL_CAPACITY_ATTRS = {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("administration/credentials/", include("credentials.urls")),
     path("administration/connectors/", include("connectors.urls")),
     path("devices/", include("connectors.device_urls")),
+    path("", include("insight.urls")),
     path("administration/audit/", AuditTrailView.as_view(), name="audit"),
     path("admin/", admin.site.urls),
 ]

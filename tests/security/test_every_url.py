@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, reverse
 
 from connectors.models import Run
+from insight.models import AlertChannel
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_device
@@ -55,6 +56,19 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "devices:export_csv": ("GET", (VIEW_DEVICE,)),
     "devices:export_enrichment": ("GET", (VIEW_DEVICE,)),
     "devices:detail": ("GET", (VIEW_DEVICE,)),
+    "insight:health": ("GET", (VIEW_DEVICE,)),
+    "insight:transitions": ("GET", (VIEW_DEVICE,)),
+    "insight:usage": ("GET", (VIEW_DEVICE,)),
+    "insight:unused": ("GET", (VIEW_DEVICE,)),
+    "insight:drift": ("GET", (VIEW_DEVICE,)),
+    "insight:drift_changes": ("GET", (VIEW_DEVICE,)),
+    "insight:retention": ("GET", ("insight.view_cleanuprecord",)),
+    "insight:alerts": ("GET", ("insight.view_alertchannel",)),
+    "insight:channel_create": ("GET", ("insight.add_alertchannel",)),
+    "insight:channel_edit": ("GET", ("insight.change_alertchannel",)),
+    "insight:channel_delete": ("GET", ("insight.delete_alertchannel",)),
+    "insight:channel_test": ("POST", ("insight.change_alertchannel",)),
+    "insight:rule_edit": ("GET", ("insight.change_alertrule",)),
 }
 EXEMPT = {
     "login": "public by design: the sign-in page must be reachable when signed out",
@@ -101,7 +115,9 @@ def object_ids() -> dict[str, int]:
     connector = make_connector("Security walk", credential=make_credential("Security walk account"))
     device = make_device(connector)
     run = Run.objects.create(connector=connector, status="succeeded", trigger="manual")
+    channel = AlertChannel.objects.create(name="Ops", kind="email", recipients="ops@example.com")
     return {
+        "insight": channel.pk,  # the alert channel pages
         "credentials": connector.credential_id,
         "connectors": connector.pk,
         "devices": device.pk,
@@ -133,6 +149,8 @@ def concrete_url(name: str, object_ids: dict[str, int]) -> str:
             kwargs[key] = object_ids[namespace]
         elif key == "connector_type" and kind == "SlugConverter":
             kwargs[key] = "aws_workspaces"
+        elif key == "kind" and name == "insight:rule_edit":
+            kwargs[key] = "connector_failing"
         else:
             pytest.fail(f"add a case for this URL: {name} ({route}), parameter <{key}>")
     return reverse(name, kwargs=kwargs)
