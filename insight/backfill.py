@@ -100,6 +100,16 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
         for dim, attr in dims.items()
         if dim != "state"
     }
+    modes_by = {}
+    for key, attr in (
+        ("running_mode_by_compute_type", "instance_size"),
+        ("running_mode_by_bundle", "bundle_id"),
+    ):
+        table: dict[str, dict[str, int]] = {}
+        rows = active.exclude(workspace_id="").exclude(running_mode="").order_by()
+        for value, mode, n in rows.values_list(attr, "running_mode").annotate(n=Count("id")):
+            table.setdefault(value or "", {})[mode] = n
+        modes_by[key] = table
     times = []
     t = start
     while t < now:
@@ -128,7 +138,7 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
             last[device_id] = state
         load = (0.85 if _office(t) else 0.1) * (0.8 + 0.4 * _unit(connector.pk, t))
         sessions = round(pooled * load) if pooled else 0
-        stored = {"state": dict(counts), **{k: dict(v) for k, v in static.items()}}
+        stored = {"state": dict(counts), **{k: dict(v) for k, v in static.items()}, **modes_by}
         snapshots.append(
             FleetSnapshot(
                 connector=connector, taken_at=t, devices=len(personal) + sessions,

@@ -144,7 +144,8 @@ def stacked_columns_chart(
                     _n(h),
                 )
             )
-        day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % 2 == 0 else ""
+        every = max(2, math.ceil(len(days) / 8))  # about eight labels, the last day always
+        day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % every == 0 else ""
         column = format_html(
             '<rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}',
             _n(x),
