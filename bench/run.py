@@ -5,7 +5,8 @@
     python bench/run.py --only 1,4   # some benchmarks only
 
 Benchmarks: 1 collection vs the floor, 2 unchanged re-sync, 3 scaling,
-4 peer (Cloud Custodian), 5 browsing, 6 many connectors with Celery workers.
+4 peer (Cloud Custodian), 5 browsing, 6 many connectors with Celery workers,
+7 health/usage/drift pages over 90 days of history.
 Only traffic to 127.0.0.1. Every process, scratch file and database started
 here is removed at the end (try/finally). Timings are never asserted: a
 target missed is written as MISSED in the table.
@@ -26,13 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import browsing  # noqa: E402
 import collection  # noqa: E402
+import history  # noqa: E402
 import many  # noqa: E402
 import report  # noqa: E402
 import scaling  # noqa: E402
 from common import ROOT, Results, Scratch, machine  # noqa: E402
 
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-ALL = (1, 2, 3, 4, 5, 6)
+ALL = (1, 2, 3, 4, 5, 6, 7)
 
 
 @dataclass
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         ({3}, "scaling", scaling.run),
         ({5}, "browsing", browsing.run),
         ({6}, "many connectors", many.run),
+        ({7}, "history pages (health, usage, drift)", history.run),
     ]
     failed = []
     try:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from connectors.models import Device, InboundConnector
@@ -161,11 +161,10 @@ def connector_health(*, now: datetime) -> list[InboundConnector]:
 
 def latest_snapshots() -> list[FleetSnapshot]:
     """The newest snapshot of each connector (one query)."""
-    latest = (
-        FleetSnapshot.objects.order_by()
-        .values("connector_id")
-        .annotate(last=Max("id"))
-        .values("last")
+    # One index probe per connector on (connector, -taken_at), not a scan of the history.
+    newest = FleetSnapshot.objects.filter(connector=OuterRef("pk")).order_by("-taken_at", "-id")
+    latest = InboundConnector.objects.annotate(last=Subquery(newest.values("id")[:1])).values(
+        "last"
     )
     return list(FleetSnapshot.objects.filter(pk__in=latest).select_related("connector"))
 
