@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 
 from connectors.models import Device, Run, RunStatus
 
@@ -75,8 +75,16 @@ def connector_health_record(*, run: Run) -> ConnectorHealth:
             health.last_success_at, health.failing_since = when, None
             health.consecutive_failures, health.last_error = 0, ""
         else:
-            health.consecutive_failures += 1
-            health.failing_since = health.failing_since or when
+            # Counted from the run rows, so a run failed by the reaper (its
+            # worker died: no hook ran for it) is in the streak too.
+            since_success = Run.objects.filter(
+                connector_id=run.connector_id, status__in=FAILING_STATUSES
+            )
+            if health.last_success_at:
+                since_success = since_success.filter(created_at__gt=health.last_success_at)
+            counted = since_success.aggregate(n=Count("id"), first=Min("finished_at"))
+            health.consecutive_failures = max(counted["n"], health.consecutive_failures + 1)
+            health.failing_since = health.failing_since or counted["first"] or when
             health.last_error = f"{run.error_code}: {run.error_message}"[:255]
         health.save()
     return health

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.choices import RunTrigger
-from connectors.models import Device, RunStatus
+from connectors.models import Device, Run, RunStatus
 from connectors.runs import run_execute
 from insight.models import ConnectorHealth, DeviceState, FleetSnapshot, StateTransition
 from tests.conftest import CUSTOMER_ACCOUNT
@@ -117,3 +117,18 @@ def test_a_broken_history_write_never_breaks_the_run(monkeypatch, caplog):
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
     assert "recording run" in caplog.text
+
+
+def test_a_run_failed_by_the_reaper_counts_in_the_streak():
+    connector = make_connector()
+    make_devices(connector, 2)
+    finish_run(connector, T0)
+    # A worker died: runs_reap_stale marks its run failed, and no hook runs for it.
+    lost = Run.objects.create(connector=connector, status=RunStatus.FAILED, error_code="WorkerLost")
+    Run.objects.filter(pk=lost.pk).update(
+        created_at=T0 + timedelta(hours=1), finished_at=T0 + timedelta(hours=1)
+    )
+    finish_run(connector, T0 + timedelta(hours=2), status=RunStatus.FAILED)
+    health = ConnectorHealth.objects.get(connector=connector)
+    assert health.consecutive_failures == 2
+    assert health.failing_since == T0 + timedelta(hours=1)
