@@ -109,6 +109,22 @@ def modifications_collected() -> bool:
     return hooks.device_has(hooks.MODIFICATION_STATE_FIELD)
 
 
+def modifications(*, limit: int = PAGE_SIZE) -> list[tuple[Device, str]]:
+    """WorkSpaces with a modification under way or failed (ModificationStates,
+    once stored: issue 19), longest in their state first (one query)."""
+    attr = hooks.device_attr(hooks.MODIFICATION_STATE_FIELD)
+    if not attr:
+        return []
+    field = Device._meta.get_field(attr)
+    queryset = _workspaces().exclude(**{f"{attr}__isnull": True})
+    empty = [] if field.get_internal_type() == "JSONField" else ""
+    queryset = queryset.exclude(**{attr: empty})
+    rows = queryset.select_related("connector", "insight_state").order_by(
+        "insight_state__since", "name", "id"
+    )[:limit]
+    return [(d, str(getattr(d, attr))) for d in rows]
+
+
 @dataclass
 class Flapper:
     device_id: int

@@ -87,6 +87,7 @@ class HealthView(InsightPage):
             pools_collected=any(s.pools for s in snapshots),
             pool_problems=health.pool_problems(snapshots),
             modifications_collected=health.modifications_collected(),
+            modifications=health.modifications(),
             chart=line_chart(
                 [series], label=f"Unhealthy WorkSpaces per day over {HEALTH_DAYS} days"
             ),

@@ -102,3 +102,29 @@ def test_health_answers_in_the_same_number_of_queries_for_a_bigger_fleet(
     build_fleet(connectors=3, workspaces=30, days=4, tag="B")
     with django_assert_max_num_queries(len(small)):
         assert viewer.get(URL).status_code == 200
+
+
+def test_once_issue_19s_fields_exist_the_page_shows_error_codes_modifications_and_pools(
+    viewer, monkeypatch
+):
+    """The hooks read whatever field they are pointed at; stand-in fields
+    here play ErrorCode, ErrorMessage and ModificationStates."""
+    from insight import hooks
+
+    monkeypatch.setattr(hooks, "ERROR_CODE_FIELD", "directory_id")
+    monkeypatch.setattr(hooks, "ERROR_MESSAGE_FIELD", "ip_address")
+    monkeypatch.setattr(hooks, "MODIFICATION_STATE_FIELD", "user_name")
+    monkeypatch.setattr(
+        hooks,
+        "pools_capacity",
+        lambda **kw: {"Call centre": {"available": 0, "desired": 10, "actual": 8, "active": 8}},
+    )
+    connector = make_connector()
+    (broken,) = make_devices(
+        connector, 1, state="ERROR", directory_id="InvalidUser", ip_address="User not found"
+    )
+    finish_run(connector, timezone.now())
+    page = viewer.get(URL).content.decode()
+    assert "InvalidUser" in page and "User not found" in page
+    assert "Modifications under way or failed" in page and broken.user_name in page
+    assert "short of 2 sessions" in page and "near its limit (8 of 8 in use)" in page
