@@ -32,16 +32,23 @@ class DayMix:
     url: str = ""
 
 
+MIX_BY = {"compute_type": "running_mode_by_compute_type", "bundle": "running_mode_by_bundle"}
+
+
 def running_mode_mix(
-    *, days: int, now: datetime, connector_id: int | None = None
+    *, days: int, now: datetime, connector_id: int | None = None, by: str = "", value: str = ""
 ) -> tuple[list[DayMix], list[str]]:
-    """Running modes per day (each connector's last snapshot of the day)."""
+    """Running modes per day (each connector's last snapshot of the day), of
+    the whole fleet or of one compute type or bundle (`by`, `value`)."""
     by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
     out, modes = [], Counter()
     for day, snaps in by_day.items():
         counts = Counter()
         for snap in snaps:
-            counts.update(snap.counts.get("running_mode", {}))
+            if by in MIX_BY:
+                counts.update(snap.counts.get(MIX_BY[by], {}).get(value, {}))
+            else:
+                counts.update(snap.counts.get("running_mode", {}))
         modes.update(counts)
         out.append(DayMix(day, dict(counts)))
     return out, [m for m, _ in modes.most_common()]

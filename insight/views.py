@@ -150,7 +150,12 @@ class UsageView(InsightPage):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
         connector_id = _connector_filter(self.request)
-        mix, modes = usage.running_mode_mix(days=self.days, now=now, connector_id=connector_id)
+        by = self.request.GET.get("by", "")
+        by = by if by in usage.MIX_BY else ""
+        value = self.request.GET.get("value", "").replace("\x00", "").strip()[:100] if by else ""
+        mix, modes = usage.running_mode_mix(
+            days=self.days, now=now, connector_id=connector_id, by=by, value=value
+        )
         for day in mix:
             day.url = _url("insight:drift_changes", day=day.day.isoformat(), field="running_mode")
         latest = [
@@ -187,6 +192,8 @@ class UsageView(InsightPage):
             connectors=InboundConnector.objects.order_by("name").only("id", "name"),
             connector_id=connector_id,
             query=urlencode({"connector": connector_id}) if connector_id else "",
+            mix_by=by,
+            mix_value=value,
             modes=modes,
             mix=mix,
             mix_chart=stacked_columns_chart(

@@ -163,3 +163,18 @@ def test_every_page_answers_in_the_same_number_of_queries_for_a_bigger_fleet(
     long_stopped()
     with django_assert_max_num_queries(len(small)):
         assert viewer.get(reverse(name)).status_code == 200
+
+
+def test_running_mode_mix_over_time_for_one_compute_type_or_bundle(viewer):
+    connector = make_connector()
+    make_devices(connector, 3, instance_size="POWER", running_mode="ALWAYS_ON", bundle_id="wsb-1")
+    make_devices(connector, 2, start=10, instance_size="VALUE", running_mode="AUTO_STOP")
+    finish_run(connector, timezone.now())
+    url = reverse("insight:usage")
+    power = viewer.get(url, {"by": "compute_type", "value": "POWER"}).context["mix"][-1]
+    assert power.counts == {"ALWAYS_ON": 3}
+    bundle = viewer.get(url, {"by": "bundle", "value": "wsb-1"}).context["mix"][-1]
+    assert bundle.counts == {"ALWAYS_ON": 3}
+    fleet = viewer.get(url, {"by": "nonsense", "value": "x"}).context["mix"][-1]
+    assert fleet.counts == {"ALWAYS_ON": 3, "AUTO_STOP": 2}
+    assert "?by=compute_type&amp;value=POWER" in viewer.get(url).content.decode()
