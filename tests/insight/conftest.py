@@ -9,6 +9,19 @@ from tests.devices.factories import make_device, make_devices
 from tests.insight.helpers import finish_run
 
 
+@pytest.fixture(autouse=True)
+def _no_producer_pool_left_behind():
+    """An eager `.delay()` (the alert tasks) makes Celery create its producer
+    pool for the broker configured now; a later test that points the app at
+    another broker (tests/conftest.py's real_worker) must not inherit it."""
+    yield
+    from nexthink_admin.celery import app
+
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def viewer(client, make_user):
     client.force_login(
