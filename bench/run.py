@@ -5,7 +5,8 @@
     python -m bench --only 1,4   # some benchmarks only
 
 Benchmarks: 1 collection vs the floor, 2 unchanged re-sync, 3 scaling,
-4 peer (Cloud Custodian), 5 browsing, 6 many connectors with Celery workers.
+4 peer (Cloud Custodian), 5 browsing, 6 many connectors with Celery workers,
+7 health/usage/drift pages over 90 days of history.
 Only traffic to 127.0.0.1. Every process, scratch file and database started
 here is removed at the end (try/finally). Timings are never asserted: a
 target missed is written as MISSED in the table.
@@ -22,11 +23,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import browsing, collection, many, report, scaling
+from . import browsing, collection, history, many, report, scaling
 from .common import ROOT, Results, Scratch, machine
 
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-ALL = (1, 2, 3, 4, 5, 6)
+ALL = (1, 2, 3, 4, 5, 6, 7)
 
 
 @dataclass
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         ({3}, "scaling", scaling.run),
         ({5}, "browsing", browsing.run),
         ({6}, "many connectors", many.run),
+        ({7}, "history pages (health, usage, drift)", history.run),
     ]
     failed = []
     try:

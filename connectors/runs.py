@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from insight.services import insight_run_finished
+
 from . import registry
 from .choices import RunStatus, RunTrigger
 from .devices.services import (
@@ -213,6 +215,7 @@ def run_execute(
         log.info("run stopped: connector %s was deleted", connector.nql_id)
         return None
     devices_refresh_statistics(created=run.created, removed=run.removed)
+    insight_run_finished(run=run)  # fleet history, connector health, alerts (insight/)
     log.info(
         "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",
         run.pk,

@@ -144,19 +144,24 @@ def stacked_columns_chart(
                     _n(h),
                 )
             )
-        day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % 2 == 0 else ""
+        every = max(2, math.ceil(len(days) / 8))  # about eight labels, the last day always
+        day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % every == 0 else ""
+        column = format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}',
+            _n(x),
+            top_pad,
+            _n(bar_w),
+            plot_h,
+            _join(segments),
+        )
+        url = getattr(day, "url", "")  # the list behind the column, where there is one
         parts.append(
             format_html(
-                "<g><title>{}: {}</title>"
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}'
+                "<g><title>{}: {}</title>{}"
                 '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text></g>',
                 day.day.isoformat(),
                 summary,
-                _n(x),
-                top_pad,
-                _n(bar_w),
-                plot_h,
-                _join(segments),
+                format_html('<a href="{}">{}</a>', url, column) if url else column,
                 _n(x + bar_w / 2),
                 height - 6,
                 day_label,
@@ -166,6 +171,155 @@ def stacked_columns_chart(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
         WIDTH,
         height,
+        label,
+        _join(parts),
+    )
+
+
+# --- time series and heat maps (insight/: health, usage, drift) ---------------
+
+
+class Point(Protocol):
+    label: str  # the x label (a day, a time)
+    value: float
+    url: str
+
+
+class Series(Protocol):
+    name: str
+    points: Sequence[Point]
+
+
+def line_chart(
+    series: Sequence[Series], *, label: str, percent: bool = False, height: int = 200
+) -> SafeString:
+    """One line per series over shared x positions; every point is a dot
+    linking to the list behind it (its <title> says what it is)."""
+    if not series or not any(s.points for s in series):
+        return SafeString("")
+    n = max(len(s.points) for s in series)
+    left, right, bottom, top_pad = 40, WIDTH - 8, 22, 10
+    plot_h = height - bottom - top_pad
+    top = 100 if percent else _nice_ceiling(int(math.ceil(max(
+        (p.value for s in series for p in s.points), default=1
+    ))))  # fmt: skip
+    step = (right - left) / max(n - 1, 1)
+    parts = []
+    for tick in (0, top / 2, top):
+        y = top_pad + plot_h - plot_h * tick / top
+        parts.append(
+            format_html(
+                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+                '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                left,
+                right,
+                _n(y),
+                _n(y),
+                left - 6,
+                _n(y + 4),
+                f"{tick:g}%" if percent else f"{tick:g}",
+            )
+        )
+    labels = series[0].points
+    every = max(1, math.ceil(n / 8))
+    for i, point in enumerate(labels):
+        if (n - 1 - i) % every == 0:
+            parts.append(
+                format_html(
+                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _n(left + i * step),
+                    height - 6,
+                    point.label,
+                )
+            )
+    for k, s in enumerate(series):
+        coords = [
+            (left + i * step, top_pad + plot_h - plot_h * min(p.value, top) / top)
+            for i, p in enumerate(s.points)
+        ]
+        parts.append(
+            format_html(
+                '<polyline class="line s{}" points="{}"></polyline>',
+                k % 6,
+                " ".join(f"{_n(x)},{_n(y)}" for x, y in coords),
+            )
+        )
+        for (x, y), p in zip(coords, s.points, strict=True):
+            value = f"{p.value:.1f}%" if percent else f"{p.value:g}"
+            dot = format_html(
+                '<circle class="dot s{}" cx="{}" cy="{}" r="3.5"><title>{} {}: {}</title></circle>',
+                k % 6,
+                _n(x),
+                _n(y),
+                s.name,
+                p.label,
+                value,
+            )
+            parts.append(format_html('<a href="{}">{}</a>', p.url, dot) if p.url else dot)
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        WIDTH,
+        height,
+        label,
+        _join(parts),
+    )
+
+
+class Cell(Protocol):
+    value: float
+    url: str
+
+
+def heat_map(
+    rows: Sequence[tuple[str, Sequence[Cell]]], *, columns: Sequence[str], label: str
+) -> SafeString:
+    """A grid (for example day of week x hour of day), darker for higher
+    values; each cell links to what it counts."""
+    if not rows:
+        return SafeString("")
+    left, top_pad, cell_h = 40, 16, 18
+    cell_w = (WIDTH - left) / max(len(columns), 1)
+    top = max((c.value for _, cells in rows for c in cells), default=0) or 1
+    parts = []
+    for j, name in enumerate(columns):
+        if j % 3 == 0:
+            parts.append(
+                format_html(
+                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _n(left + j * cell_w + cell_w / 2),
+                    11,
+                    name,
+                )
+            )
+    for i, (row_label, cells) in enumerate(rows):
+        y = top_pad + i * cell_h
+        parts.append(
+            format_html(
+                '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                left - 6,
+                y + 13,
+                row_label,
+            )
+        )
+        for j, cell in enumerate(cells):
+            level = min(5, math.ceil(5 * cell.value / top)) if cell.value else 0
+            rect = format_html(
+                '<rect class="heat h{}" x="{}" y="{}" width="{}" height="{}" rx="2">'
+                "<title>{} {}: {}</title></rect>",
+                level,
+                _n(left + j * cell_w + 1),
+                y + 1,
+                _n(cell_w - 2),
+                cell_h - 2,
+                row_label,
+                columns[j],
+                f"{cell.value:g}",
+            )
+            parts.append(format_html('<a href="{}">{}</a>', cell.url, rect) if cell.url else rect)
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        WIDTH,
+        top_pad + cell_h * len(rows) + 4,
         label,
         _join(parts),
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("administration/credentials/", include("credentials.urls")),
     path("administration/connectors/", include("connectors.urls")),
     path("devices/", include("connectors.devices.urls")),
+    path("", include("insight.urls")),
     path("administration/audit/", AuditTrailView.as_view(), name="audit"),
     path("nql/", include(query_patterns)),
     path("administration/nql-api-queries/", include(api_query_patterns)),

@@ -3,21 +3,15 @@ database (connectors' models), settings that exist."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
 from connectors.choices import RunStatus
 from connectors.models import InboundConnector, Run
 
-from .models import Heartbeat
-
 RUN_WINDOW_HOURS = 24
-# The retention clean-up (issue 15) records its last pass as this heartbeat.
-RETENTION_HEARTBEAT = "retention"
 
 
 def runs_per_status(*, hours: int = RUN_WINDOW_HOURS) -> list[tuple[str, str, int]]:
@@ -36,22 +30,8 @@ def connector_names(ids) -> dict[int, str]:
     return dict(InboundConnector.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
 
 
-@dataclass
-class RetentionSetting:
-    name: str
-    value: object
+def retention():
+    """The retention periods and the last clean-up, as insight/ keeps and enforces them."""
+    from insight.retention import retention_overview
 
-
-def retention_settings() -> list[RetentionSetting]:
-    """The RETENTION_* settings this deployment has, as they are: none, when
-    retention is not part of it."""
-    return [
-        RetentionSetting(name=name, value=getattr(settings, name))
-        for name in sorted(dir(settings))
-        if name.startswith("RETENTION_")
-        and isinstance(getattr(settings, name), int | float | timedelta)
-    ]
-
-
-def last_cleanup():
-    return Heartbeat.objects.filter(name=RETENTION_HEARTBEAT).values_list("at", flat=True).first()
+    return retention_overview()

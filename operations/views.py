@@ -78,8 +78,7 @@ class OperationsView(PermissionMixin, TemplateView):
             queue_depth=probes.queue_depth() if broker else None,
             runs=selectors.runs_per_status(),
             run_hours=selectors.RUN_WINDOW_HOURS,
-            retention=selectors.retention_settings(),
-            last_cleanup=selectors.last_cleanup(),
+            retention=selectors.retention(),
         )
         ctx["problems"] = problems(ctx)
         return ctx

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "operations",
     "oauth2_provider",
     "nql",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,33 @@ OPERATIONS_BEAT_SILENT_AFTER = env.int("OPERATIONS_BEAT_SILENT_AFTER", default=4
 # "json": one JSON object per log line (web, worker and beat), with run_id and
 # connector_nql_id as fields when a record belongs to a run.
 LOG_FORMAT = "json" if env("LOG_FORMAT", default="plain").lower() == "json" else "plain"
+# --- Fleet history, health and alerts (insight/) -----------------------------
+# How long each kind of history is kept, in days; the hourly clean-up on beat
+# enforces it. Override one with INSIGHT_RETENTION_<KEY>_DAYS.
+INSIGHT_RETENTION_DAYS = {
+    key: env.int(f"INSIGHT_RETENTION_{key.upper()}_DAYS", default=days)
+    for key, days in {
+        "runs": 30,
+        "snapshots": 90,
+        "state_transitions": 90,
+        "device_changes": 180,
+        "removed_devices": 30,
+        "alert_deliveries": 90,
+    }.items()
+}
+# A WorkSpace in a transitional state (PENDING, REBOOTING...) longer than this is stuck.
+INSIGHT_STUCK_AFTER_MINUTES = env.int("INSIGHT_STUCK_AFTER_MINUTES", default=60)
+# A WorkSpace that changed state at least this many times in a day flaps.
+INSIGHT_FLAP_TRANSITIONS = env.int("INSIGHT_FLAP_TRANSITIONS", default=4)
+# Seconds to wait before each retry of a webhook that failed (3 attempts in all).
+INSIGHT_WEBHOOK_RETRY_DELAYS = (2, 10)
+INSIGHT_WEBHOOK_TIMEOUT = env.int("INSIGHT_WEBHOOK_TIMEOUT", default=10)
+
+# E-mail (alerts): EMAIL_URL such as smtp+tls://user:password@smtp.example.com:587;
+# without it, e-mails are written to the console log.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)  # django-environ's documented way to set EMAIL_*
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="workspaces-connector@localhost")
 
 LOGGING = {
     "version": 1,

@@ -101,13 +101,17 @@ def test_runs_per_status_over_the_last_day(client, operator, broker_down):
     assert '<span class="badge err">1</span>' in page(client, operator)
 
 
-def test_retention_section_appears_only_with_retention_settings(client, operator, settings):
-    assert "Retention" not in page(client, operator)
-    settings.RETENTION_RUNS_DAYS = 90
-    heartbeat_record(name="retention")
+def test_retention_section_shows_the_periods_insight_enforces_and_its_last_clean_up(
+    client, operator, settings
+):
+    from insight.models import CleanupRecord
+
+    settings.INSIGHT_RETENTION_DAYS = {**settings.INSIGHT_RETENTION_DAYS, "runs": 45}
     html = page(client, operator)
-    assert "<h2>Retention</h2>" in html and "RETENTION_RUNS_DAYS" in html and "90" in html
-    assert "Last clean-up" in html
+    assert "<h2>Retention</h2>" in html and "45 days" in html and "never yet" in html
+    CleanupRecord.objects.create(started_at=timezone.now(), finished_at=timezone.now())
+    html = page(client, operator)
+    assert "never yet" not in html and "Last clean-up" in html
 
 
 @pytest.mark.slow

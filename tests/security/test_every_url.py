@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, reverse
 
 from connectors.models import Run
+from insight.models import AlertChannel
 from nql import services as nql_services
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
@@ -68,6 +69,19 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "api_clients:create": ("GET", ("nql.add_apiclient",)),
     "api_clients:revoke": ("GET", ("nql.change_apiclient",)),
     "nql_api:openapi": ("GET", None),  # any signed-in user may read the API's description
+    "insight:health": ("GET", (VIEW_DEVICE,)),
+    "insight:transitions": ("GET", (VIEW_DEVICE,)),
+    "insight:usage": ("GET", (VIEW_DEVICE,)),
+    "insight:unused": ("GET", (VIEW_DEVICE,)),
+    "insight:drift": ("GET", (VIEW_DEVICE,)),
+    "insight:drift_changes": ("GET", (VIEW_DEVICE,)),
+    "insight:retention": ("GET", ("insight.view_cleanuprecord",)),
+    "insight:alerts": ("GET", ("insight.view_alertchannel",)),
+    "insight:channel_create": ("GET", ("insight.add_alertchannel",)),
+    "insight:channel_edit": ("GET", ("insight.change_alertchannel",)),
+    "insight:channel_delete": ("GET", ("insight.delete_alertchannel",)),
+    "insight:channel_test": ("POST", ("insight.change_alertchannel",)),
+    "insight:rule_edit": ("GET", ("insight.change_alertrule",)),
 }
 EXEMPT = {
     "login": "public by design: the sign-in page must be reachable when signed out",
@@ -125,9 +139,11 @@ def object_ids() -> dict[str, int]:
     api_client, _ = nql_services.api_client_create(
         name="Security walk", permissions=["nql:devices"]
     )
+    channel = AlertChannel.objects.create(name="Ops", kind="email", recipients="ops@example.com")
     return {
         "nql_queries": api_query.pk,
         "api_clients": api_client.pk,
+        "insight": channel.pk,  # the alert channel pages
         "credentials": connector.credential_id,
         "connectors": connector.pk,
         "devices": device.pk,
@@ -159,6 +175,8 @@ def concrete_url(name: str, object_ids: dict[str, int]) -> str:
             kwargs[key] = object_ids[namespace]
         elif key == "connector_type" and kind == "SlugConverter":
             kwargs[key] = "aws_workspaces"
+        elif key == "kind" and name == "insight:rule_edit":
+            kwargs[key] = "connector_failing"
         else:
             pytest.fail(f"add a case for this URL: {name} ({route}), parameter <{key}>")
     return reverse(name, kwargs=kwargs)

@@ -1,0 +1,226 @@
+"""Reads for the Health page: what is broken now and since when. Each read is
+one query (or one per page of rows), whatever the fleet size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from connectors.models import Device, InboundConnector
+
+from . import hooks
+from .models import FleetSnapshot, StateTransition
+from .services import TRANSITIONAL_STATES, UNHEALTHY_STATES
+
+PAGE_SIZE = 50
+FLAPPING_SHOWN = 50
+FLAP_WINDOW = timedelta(hours=24)
+POOL_NEAR_LIMIT = 0.9  # active sessions over actual capacity
+
+
+def stuck_after() -> timedelta:
+    return timedelta(minutes=settings.INSIGHT_STUCK_AFTER_MINUTES)
+
+
+def _workspaces() -> QuerySet:
+    return Device.objects.filter(removed_at__isnull=True).exclude(workspace_id="")
+
+
+def _problem_q(now: datetime) -> Q:
+    return Q(state__in=UNHEALTHY_STATES) | Q(
+        state__in=TRANSITIONAL_STATES, insight_state__since__lte=now - stuck_after()
+    )
+
+
+def unhealthy_count() -> int:
+    return _workspaces().filter(state__in=UNHEALTHY_STATES).count()
+
+
+def stuck_count(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return (
+        _workspaces()
+        .filter(state__in=TRANSITIONAL_STATES, insight_state__since__lte=now - stuck_after())
+        .count()
+    )
+
+
+def problem_counts(*, now: datetime) -> dict[str, int]:
+    """WorkSpaces per problem state (one GROUP BY)."""
+    rows = (
+        _workspaces()
+        .filter(_problem_q(now))
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by("-n", "state")
+    )
+    return dict(rows)
+
+
+def problem_page(*, now: datetime, state: str = "", page: str | None = None) -> Page:
+    """Unhealthy, impaired, in error, or stuck WorkSpaces, the longest-standing
+    first, with since when (one page query and one count)."""
+    extra = [a for a in (hooks.ERROR_CODE_FIELD, hooks.ERROR_MESSAGE_FIELD) if hooks.device_has(a)]
+    queryset = (
+        _workspaces()
+        .filter(_problem_q(now))
+        .select_related("connector", "insight_state")
+        .only(
+            "id",
+            "name",
+            "state",
+            "workspace_id",
+            "user_name",
+            "last_update",
+            "connector__name",
+            "insight_state__since",
+            "insight_state__since_first_seen",
+            *extra,
+        )
+        .order_by("insight_state__since", "name", "id")
+    )
+    if state:
+        queryset = queryset.filter(state=state)
+    return Paginator(queryset, PAGE_SIZE).get_page(page)
+
+
+def error_of(device: Device) -> tuple[str, str]:
+    """(ErrorCode, ErrorMessage) where collected (issue 19), else blanks."""
+    code = (
+        getattr(device, hooks.ERROR_CODE_FIELD, "")
+        if hooks.device_has(hooks.ERROR_CODE_FIELD)
+        else ""
+    )
+    message = (
+        getattr(device, hooks.ERROR_MESSAGE_FIELD, "")
+        if hooks.device_has(hooks.ERROR_MESSAGE_FIELD)
+        else ""
+    )
+    return code or "", message or ""
+
+
+def modifications_collected() -> bool:
+    return hooks.device_has(hooks.MODIFICATION_STATE_FIELD)
+
+
+def modifications(*, limit: int = PAGE_SIZE) -> list[tuple[Device, str]]:
+    """WorkSpaces with a modification under way or failed (ModificationStates,
+    once stored: issue 19), longest in their state first (one query)."""
+    attr = hooks.device_attr(hooks.MODIFICATION_STATE_FIELD)
+    if not attr:
+        return []
+    field = Device._meta.get_field(attr)
+    queryset = _workspaces().exclude(**{f"{attr}__isnull": True})
+    empty = [] if field.get_internal_type() == "JSONField" else ""
+    queryset = queryset.exclude(**{attr: empty})
+    rows = queryset.select_related("connector", "insight_state").order_by(
+        "insight_state__since", "name", "id"
+    )[:limit]
+    return [(d, str(getattr(d, attr))) for d in rows]
+
+
+@dataclass
+class Flapper:
+    device_id: int
+    name: str
+    connector: str
+    changes: int
+
+
+def flapping(*, now: datetime, limit: int = FLAPPING_SHOWN) -> list[Flapper]:
+    """WorkSpaces that changed state at least INSIGHT_FLAP_TRANSITIONS times in 24 h."""
+    rows = (
+        StateTransition.objects.filter(at__gte=now - FLAP_WINDOW)
+        .order_by()
+        .values("device_id", "device__name", "connector__name")
+        .annotate(n=Count("id"))
+        .filter(n__gte=settings.INSIGHT_FLAP_TRANSITIONS)
+        .order_by("-n", "device__name")[:limit]
+    )
+    return [Flapper(r["device_id"], r["device__name"], r["connector__name"], r["n"]) for r in rows]
+
+
+def stale_after(recurrence_minutes: int) -> timedelta:
+    """A device is stale when no successful run confirmed it for three recurrences."""
+    return timedelta(minutes=max(3 * recurrence_minutes, 60))
+
+
+def connector_health(*, now: datetime) -> list[InboundConnector]:
+    """Every connector with its run streak and its stale devices (two queries)."""
+    connectors = list(
+        InboundConnector.objects.select_related("insight_health").order_by("name", "id")
+    )
+    if not connectors:
+        return connectors
+    stale_q = Q()
+    for c in connectors:
+        stale_q |= Q(connector_id=c.pk, last_update__lt=now - stale_after(c.recurrence))
+    stale = dict(
+        Device.objects.filter(removed_at__isnull=True)
+        .filter(stale_q)
+        .order_by()
+        .values_list("connector_id")
+        .annotate(n=Count("id"))
+    )
+    for c in connectors:
+        c.health = getattr(c, "insight_health", None)
+        c.stale_devices = stale.get(c.pk, 0)
+        c.stale_after = stale_after(c.recurrence)
+    return connectors
+
+
+def latest_snapshots() -> list[FleetSnapshot]:
+    """The newest snapshot of each connector (one query)."""
+    # One index probe per connector on (connector, -taken_at), not a scan of the history.
+    newest = FleetSnapshot.objects.filter(connector=OuterRef("pk")).order_by("-taken_at", "-id")
+    latest = InboundConnector.objects.annotate(last=Subquery(newest.values("id")[:1])).values(
+        "last"
+    )
+    return list(FleetSnapshot.objects.filter(pk__in=latest).select_related("connector"))
+
+
+@dataclass
+class PoolProblem:
+    connector: str
+    pool: str
+    problem: str
+    available: int
+    desired: int
+    actual: int
+    active: int
+
+
+def pool_problems(snapshots: list[FleetSnapshot]) -> list[PoolProblem]:
+    """Pools in error, short of capacity (desired over actual), or near their
+    limit (active over actual), from each connector's last snapshot."""
+    out = []
+    for snap in snapshots:
+        for name, pool in (snap.pools or {}).items():
+            desired, actual = pool.get("desired", 0), pool.get("actual", 0)
+            active = pool.get("active", 0)
+            problems = []
+            if str(pool.get("state", "")).upper() in ("ERROR", "FAILED"):
+                problems.append("in error")
+            if desired > actual:
+                problems.append(f"short of {desired - actual} sessions")
+            if actual and active / actual >= POOL_NEAR_LIMIT:
+                problems.append(f"near its limit ({active} of {actual} in use)")
+            if problems:
+                out.append(
+                    PoolProblem(
+                        snap.connector.name,
+                        name,
+                        ", ".join(problems),
+                        pool.get("available", 0),
+                        desired,
+                        actual,
+                        active,
+                    )
+                )
+    return out

@@ -1,0 +1,93 @@
+"""Reads of the fleet history shared by the pages: one snapshot per connector
+per day, and the state changes behind a point. Constant queries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Max
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import FleetSnapshot, StateTransition
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class ChartPoint:
+    label: str
+    value: float
+    url: str = ""
+
+
+@dataclass
+class ChartSeries:
+    name: str
+    points: list[ChartPoint] = field(default_factory=list)
+
+
+def day_range(*, days: int, now: datetime | None = None) -> tuple[list[date], datetime]:
+    """The last `days` local days (oldest first) and the start of the first."""
+    today = timezone.localdate(now or timezone.now())
+    first = today - timedelta(days=days - 1)
+    return [first + timedelta(days=i) for i in range(days)], timezone.make_aware(
+        datetime.combine(first, time.min)
+    )
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def daily_snapshots(
+    *, days: int, now: datetime | None = None, connector_id: int | None = None
+) -> dict[date, list[FleetSnapshot]]:
+    """Each connector's last snapshot of each day (one query), by day."""
+    day_list, start = day_range(days=days, now=now)
+    scope = FleetSnapshot.objects.filter(taken_at__gte=start)
+    if connector_id:
+        scope = scope.filter(connector_id=connector_id)
+    last = (
+        scope.annotate(day=TruncDate("taken_at"))
+        .order_by()
+        .values("connector_id", "day")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    by_day: dict[date, list[FleetSnapshot]] = {d: [] for d in day_list}
+    for snap in FleetSnapshot.objects.filter(pk__in=last).order_by("taken_at"):
+        by_day.setdefault(timezone.localdate(snap.taken_at), []).append(snap)
+    return by_day
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def transitions_page(*, params: Mapping[str, str]) -> tuple[Page, dict[str, str]]:
+    """State changes, newest first, filtered by `day`, `to` (state) and
+    `device` (id): the list behind a point of the health and usage charts."""
+    queryset = StateTransition.objects.select_related("device", "connector").order_by("-at", "-id")
+    applied = {}
+    day = parse_day(params.get("day"))
+    if day:
+        start, end = day_bounds(day)
+        queryset = queryset.filter(at__gte=start, at__lt=end)
+        applied["day"] = day.isoformat()
+    to_state = (params.get("to") or "").strip()[:32]
+    if to_state:
+        queryset = queryset.filter(to_state=to_state)
+        applied["to"] = to_state
+    device = (params.get("device") or "").strip()
+    if device.isascii() and device.isdigit() and int(device) < 2**63:
+        queryset = queryset.filter(device_id=int(device))
+        applied["device"] = device
+    return Paginator(queryset, PAGE_SIZE).get_page(params.get("page")), applied

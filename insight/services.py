@@ -1,0 +1,184 @@
+"""Writes at the end of each run: the connector's run streak, a snapshot of
+its fleet (succeeded runs), the devices whose state changed, then the alerts.
+
+The run lifecycle calls `insight_run_finished(run=...)` once, after the run
+row is final. Nothing here may break a run: a failure is logged and the run
+stands as it ended."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, F, Min, Q
+
+from connectors.choices import RunStatus
+from connectors.models import Device, Run
+
+from . import hooks
+from .models import ConnectorHealth, DeviceState, FleetSnapshot, StateTransition
+
+log = logging.getLogger(__name__)
+
+UNHEALTHY_STATES = ("UNHEALTHY", "IMPAIRED", "ERROR")
+TRANSITIONAL_STATES = (
+    "PENDING",
+    "STARTING",
+    "REBOOTING",
+    "REBUILDING",
+    "RESTORING",
+    "UPDATING",
+    "STOPPING",
+    "TERMINATING",
+    "MAINTENANCE",
+    "ADMIN_MAINTENANCE",
+)
+RUNNING_STATE = "AVAILABLE"
+STOPPED_STATE = "STOPPED"
+AUTO_STOP = "AUTO_STOP"
+FAILING_STATUSES = (RunStatus.FAILED, RunStatus.PARTIAL)
+OBSERVED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
+CHUNK = 2000
+
+
+def insight_run_finished(*, run: Run) -> None:
+    """The one call the run lifecycle makes when a run has ended (any status)."""
+    try:
+        connector_health_record(run=run)
+        if run.status in OBSERVED_STATUSES:
+            states_record(run=run, now=run.finished_at)
+        if run.status == RunStatus.SUCCEEDED:
+            snapshot_record(run=run, now=run.finished_at)
+    except Exception:  # never let history break a run
+        log.exception("insight: recording run %s failed", run.pk)
+        return
+    try:
+        from .alerts import alerts_evaluate
+
+        alerts_evaluate(connector_id=run.connector_id, now=run.finished_at)
+    except Exception:
+        log.exception("insight: evaluating alerts after run %s failed", run.pk)
+
+
+def connector_health_record(*, run: Run) -> ConnectorHealth:
+    """Update the connector's streak: failed or partial runs in a row, last success."""
+    if run.status not in (*FAILING_STATUSES, RunStatus.SUCCEEDED):
+        return ConnectorHealth.objects.get_or_create(connector_id=run.connector_id)[0]
+    with transaction.atomic():
+        health, _ = ConnectorHealth.objects.select_for_update().get_or_create(
+            connector_id=run.connector_id
+        )
+        when = run.finished_at or run.created_at
+        health.last_status, health.last_run_at = run.status, when
+        if run.status == RunStatus.SUCCEEDED:
+            health.last_success_at, health.failing_since = when, None
+            health.consecutive_failures, health.last_error = 0, ""
+        else:
+            # Counted from the run rows, so a run failed by the reaper (its
+            # worker died: no hook ran for it) is in the streak too.
+            since_success = Run.objects.filter(
+                connector_id=run.connector_id, status__in=FAILING_STATUSES
+            )
+            if health.last_success_at:
+                since_success = since_success.filter(created_at__gt=health.last_success_at)
+            counted = since_success.aggregate(n=Count("id"), first=Min("finished_at"))
+            health.consecutive_failures = max(counted["n"], health.consecutive_failures + 1)
+            health.failing_since = health.failing_since or counted["first"] or when
+            health.last_error = f"{run.error_code}: {run.error_message}"[:255]
+        health.save()
+    return health
+
+
+def states_record(*, run: Run, now: datetime) -> int:
+    """Store a transition for every personal WorkSpace this run saw in another
+    state than the last; start tracking the ones seen for the first time.
+    Reads only the devices whose state changed (one query per 2,000)."""
+    changed = (
+        Device.objects.filter(connector_id=run.connector_id, last_seen_run=run)
+        .exclude(workspace_id="")
+        .filter(Q(insight_state__isnull=True) | ~Q(insight_state__state=F("state")))
+        .values_list("id", "state", "insight_state__id", "insight_state__state")
+        .order_by("id")
+    )
+    recorded, last_id = 0, 0
+    while True:
+        rows = list(changed.filter(id__gt=last_id)[:CHUNK])
+        if not rows:
+            return recorded
+        last_id = rows[-1][0]
+        new_states, moved, transitions = [], [], []
+        for device_id, state, state_id, old_state in rows:
+            if state_id is None:
+                new_states.append(
+                    DeviceState(device_id=device_id, state=state, since=now, since_first_seen=True)
+                )
+                continue
+            moved.append(DeviceState(id=state_id, state=state, since=now, since_first_seen=False))
+            transitions.append(
+                StateTransition(
+                    device_id=device_id,
+                    connector_id=run.connector_id,
+                    run=run,
+                    from_state=old_state or "",
+                    to_state=state,
+                    at=now,
+                )
+            )
+        with transaction.atomic():
+            DeviceState.objects.bulk_create(new_states)
+            DeviceState.objects.bulk_update(moved, ["state", "since", "since_first_seen"])
+            StateTransition.objects.bulk_create(transitions)
+        recorded += len(transitions)
+
+
+def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
+    """Count the connector's active devices by every dimension: one GROUP BY,
+    folded here (its rows are distinct value combinations, not devices)."""
+    dims = hooks.snapshot_dimensions()
+    attrs = list(dict.fromkeys([*dims.values(), "pool_type", "desktop_pool"]))
+    rows = (
+        Device.objects.filter(connector_id=run.connector_id, removed_at__isnull=True)
+        .order_by()
+        .values(*attrs)
+        .annotate(n=Count("id"))
+    )
+    counts: dict[str, Counter] = defaultdict(Counter)
+    by_compute: dict[str, Counter] = defaultdict(Counter)
+    by_bundle: dict[str, Counter] = defaultdict(Counter)
+    values = dict(devices=0, workspaces=0, sessions=0, unhealthy=0)
+    auto_stop = Counter()
+    for row in rows:
+        n = row["n"]
+        values["devices"] += n
+        if row["pool_type"] == "pooled":
+            values["sessions"] += n
+            counts["pool_sessions"][row["desktop_pool"] or "(blank)"] += n
+        else:
+            values["workspaces"] += n
+        for dim, attr in dims.items():
+            counts[dim][str(row[attr] or "")] += n
+        state, mode = row.get("state") or "", row.get("running_mode") or ""
+        if state in UNHEALTHY_STATES:
+            values["unhealthy"] += n
+        if mode:
+            by_compute[row.get("instance_size") or ""][mode] += n
+            by_bundle[row.get("bundle_id") or ""][mode] += n
+        if mode == AUTO_STOP:
+            key = state if state in (RUNNING_STATE, STOPPED_STATE) else "other"
+            auto_stop[key] += n
+    stored = {dim: dict(c) for dim, c in counts.items()}
+    stored["running_mode_by_compute_type"] = {k: dict(v) for k, v in by_compute.items()}
+    stored["running_mode_by_bundle"] = {k: dict(v) for k, v in by_bundle.items()}
+    return FleetSnapshot.objects.create(
+        connector_id=run.connector_id,
+        run=run,
+        taken_at=now,
+        counts=stored,
+        pools=hooks.pools_capacity(connector_id=run.connector_id),
+        auto_stop_available=auto_stop[RUNNING_STATE],
+        auto_stop_stopped=auto_stop[STOPPED_STATE],
+        auto_stop_other=auto_stop["other"],
+        **values,
+    )

@@ -1,0 +1,241 @@
+"""Reads for the Usage page. Every figure comes from what runs sampled (the
+WorkSpace's state at each run), so on-hours are estimates at the connector's
+recurrence: a session shorter than the gap between two runs is not seen."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils import timezone
+
+from connectors.models import Device
+
+from .history_selectors import daily_snapshots, day_range
+from .models import DeviceState, FleetSnapshot, StateTransition
+from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE
+
+PAGE_SIZE = 25
+UNUSED_DAYS = (7, 14, 30, 60)
+DEFAULT_UNUSED_DAYS = 14
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass
+class DayMix:
+    day: date
+    counts: dict[str, int]
+    url: str = ""
+
+
+MIX_BY = {"compute_type": "running_mode_by_compute_type", "bundle": "running_mode_by_bundle"}
+
+
+def running_mode_mix(
+    *, days: int, now: datetime, connector_id: int | None = None, by: str = "", value: str = ""
+) -> tuple[list[DayMix], list[str]]:
+    """Running modes per day (each connector's last snapshot of the day), of
+    the whole fleet or of one compute type or bundle (`by`, `value`)."""
+    by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
+    out, modes = [], Counter()
+    for day, snaps in by_day.items():
+        counts = Counter()
+        for snap in snaps:
+            if by in MIX_BY:
+                counts.update(snap.counts.get(MIX_BY[by], {}).get(value, {}))
+            else:
+                counts.update(snap.counts.get("running_mode", {}))
+        modes.update(counts)
+        out.append(DayMix(day, dict(counts)))
+    return out, [m for m, _ in modes.most_common()]
+
+
+def mode_breakdown(snapshots: list[FleetSnapshot], key: str) -> list[tuple[str, dict[str, int]]]:
+    """The current running-mode mix per compute type or bundle (from the latest snapshots)."""
+    total: dict[str, Counter] = defaultdict(Counter)
+    for snap in snapshots:
+        for value, modes in snap.counts.get(key, {}).items():
+            total[value].update(modes)
+    return sorted(((k, dict(v)) for k, v in total.items()), key=lambda kv: -sum(kv[1].values()))
+
+
+@dataclass
+class Share:
+    available: int
+    stopped: int
+    other: int
+
+    @property
+    def samples(self) -> int:
+        return self.available + self.stopped + self.other
+
+    @property
+    def available_pct(self) -> float | None:
+        seen = self.available + self.stopped
+        return 100 * self.available / seen if seen else None
+
+
+def auto_stop_share(*, days: int, now: datetime, connector_id: int | None = None) -> Share:
+    """Fleet-wide share of AUTO_STOP samples seen AVAILABLE vs STOPPED (one aggregate)."""
+    scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
+    if connector_id:
+        scope = scope.filter(connector_id=connector_id)
+    sums = scope.aggregate(
+        a=Sum("auto_stop_available"), s=Sum("auto_stop_stopped"), o=Sum("auto_stop_other")
+    )
+    return Share(sums["a"] or 0, sums["s"] or 0, sums["o"] or 0)
+
+
+def auto_stop_share_by_day(
+    *, days: int, now: datetime, connector_id: int | None = None
+) -> list[tuple[date, Share]]:
+    """The same share per day, over every sample of the day (one GROUP BY)."""
+    day_list, start = day_range(days=days, now=now)
+    scope = FleetSnapshot.objects.filter(taken_at__gte=start)
+    if connector_id:
+        scope = scope.filter(connector_id=connector_id)
+    rows = (
+        scope.annotate(day=TruncDate("taken_at"))
+        .order_by()
+        .values("day")
+        .annotate(
+            a=Sum("auto_stop_available"), s=Sum("auto_stop_stopped"), o=Sum("auto_stop_other")
+        )
+    )
+    by_day = {r["day"]: Share(r["a"] or 0, r["s"] or 0, r["o"] or 0) for r in rows}
+    return [(d, by_day.get(d, Share(0, 0, 0))) for d in day_list]
+
+
+def _auto_stop_workspaces(connector_id: int | None) -> QuerySet:
+    scope = Device.objects.filter(removed_at__isnull=True, running_mode=AUTO_STOP).exclude(
+        workspace_id=""
+    )
+    return scope.filter(connector_id=connector_id) if connector_id else scope
+
+
+def workspace_shares(
+    *, now: datetime, page: str | None, connector_id: int | None = None
+) -> tuple[Page, dict[int, tuple[float | None, float | None]]]:
+    """A page of AUTO_STOP WorkSpaces and, for each, the share of the last 7
+    and 30 days it was seen AVAILABLE, from its state changes (two queries
+    for the page, whatever the fleet)."""
+    queryset = (
+        _auto_stop_workspaces(connector_id)
+        .select_related("connector", "insight_state")
+        .only(
+            "id",
+            "name",
+            "workspace_id",
+            "user_name",
+            "state",
+            "first_seen_at",
+            "connector__name",
+            "insight_state__state",
+            "insight_state__since",
+        )
+        .order_by("name", "id")
+    )
+    page_obj = Paginator(queryset, PAGE_SIZE).get_page(page)
+    devices = list(page_obj.object_list)
+    start30 = now - timedelta(days=30)
+    changes = defaultdict(list)
+    for t in (
+        StateTransition.objects.filter(device__in=[d.pk for d in devices], at__gte=start30)
+        .order_by("-at", "-id")
+        .values_list("device_id", "from_state", "to_state", "at")
+    ):
+        changes[t[0]].append(t[1:])
+    shares = {}
+    for d in devices:
+        current = getattr(d, "insight_state", None)
+        state = current.state if current else d.state
+        shares[d.pk] = tuple(
+            _share_available(
+                state, changes[d.pk], max(now - timedelta(days=n), d.first_seen_at), now
+            )
+            for n in (7, 30)
+        )
+    return page_obj, shares
+
+
+def _share_available(state: str, changes: list, start: datetime, end: datetime) -> float | None:
+    """Walk back from `end` in `state` through the changes (newest first):
+    the percentage of [start, end] spent AVAILABLE."""
+    if end <= start:
+        return None
+    running, cursor = 0.0, end
+    for from_state, to_state, at in changes:
+        if at <= start:
+            break
+        if to_state == RUNNING_STATE:
+            running += (cursor - max(at, start)).total_seconds()
+        cursor, state = at, from_state
+    if state == RUNNING_STATE and cursor > start:
+        running += (cursor - start).total_seconds()
+    return 100 * running / (end - start).total_seconds()
+
+
+def unused_page(
+    *, days: int, now: datetime, page: str | None, connector_id: int | None = None
+) -> Page:
+    """AUTO_STOP WorkSpaces every run has seen STOPPED for `days` days or more:
+    the likely unused ones, the longest first (one page query and one count)."""
+    queryset = (
+        _auto_stop_workspaces(connector_id)
+        .filter(
+            insight_state__state=STOPPED_STATE,
+            insight_state__since__lte=now - timedelta(days=days),
+        )
+        .select_related("connector", "insight_state")
+        .order_by("insight_state__since", "name", "id")
+    )
+    return Paginator(queryset, PAGE_SIZE * 2).get_page(page)
+
+
+def untracked_auto_stop(connector_id: int | None = None) -> int:
+    """AUTO_STOP WorkSpaces no run has tracked yet (outside the unused list)."""
+    return (
+        _auto_stop_workspaces(connector_id)
+        .exclude(pk__in=DeviceState.objects.values("device_id"))
+        .count()
+    )
+
+
+def sessions_heat_map(
+    *, days: int, now: datetime, connector_id: int | None = None
+) -> dict[tuple[int, int], float]:
+    """Average pool sessions seen per (ISO weekday, hour), summed over
+    connectors (one GROUP BY)."""
+    scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
+    if connector_id:
+        scope = scope.filter(connector_id=connector_id)
+    tz = timezone.get_current_timezone()
+    rows = (
+        scope.annotate(
+            dow=ExtractIsoWeekDay("taken_at", tzinfo=tz), hour=ExtractHour("taken_at", tzinfo=tz)
+        )
+        .order_by()
+        .values("connector_id", "dow", "hour")
+        .annotate(avg=Avg("sessions"), n=Count("id"))
+    )
+    grid: dict[tuple[int, int], float] = defaultdict(float)
+    for r in rows:
+        grid[(r["dow"], r["hour"])] += float(r["avg"] or 0)
+    return grid
+
+
+def pool_utilisation_by_day(
+    *, days: int, now: datetime, connector_id: int | None = None
+) -> list[tuple[date, float | None]]:
+    """Active over actual sessions per day, from the pools' capacity in each
+    connector's last snapshot of the day (empty until pools are collected)."""
+    out = []
+    for day, snaps in daily_snapshots(days=days, now=now, connector_id=connector_id).items():
+        active = sum(p.get("active", 0) for s in snaps for p in (s.pools or {}).values())
+        actual = sum(p.get("actual", 0) for s in snaps for p in (s.pools or {}).values())
+        out.append((day, 100 * active / actual if actual else None))
+    return out

@@ -1,0 +1,130 @@
+"""The Health page: what is broken now and since when."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from connectors.choices import RunStatus
+from tests.connectors.factories import make_connector
+from tests.devices.factories import make_devices
+from tests.insight.conftest import build_fleet
+from tests.insight.helpers import finish_run
+
+pytestmark = pytest.mark.django_db
+URL = reverse("insight:health")
+
+
+def test_unhealthy_and_stuck_workspaces_are_listed_with_since_when(viewer):
+    connector = make_connector()
+    ok, broken, stuck, rebooting = make_devices(connector, 4, state="AVAILABLE")
+    now = timezone.now()
+    finish_run(connector, now - timedelta(hours=5))
+    finish_run(
+        connector, now - timedelta(hours=2), states={broken.pk: "ERROR", stuck.pk: "PENDING"}
+    )
+    finish_run(connector, now - timedelta(minutes=5), states={rebooting.pk: "REBOOTING"})
+
+    page = viewer.get(URL).content.decode()
+
+    assert broken.name in page and stuck.name in page
+    assert ok.name not in page
+    assert rebooting.name not in page  # 5 minutes in REBOOTING is not stuck (threshold 60)
+    since = timezone.localtime(now - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    assert since in page
+    assert "ERROR 1" in page and "PENDING 1" in page
+
+
+def test_stuck_threshold_is_a_setting(viewer, settings):
+    settings.INSIGHT_STUCK_AFTER_MINUTES = 1
+    connector = make_connector()
+    (rebooting,) = make_devices(connector, 1, state="AVAILABLE")
+    now = timezone.now()
+    finish_run(connector, now - timedelta(hours=1))
+    finish_run(connector, now - timedelta(minutes=5), states={rebooting.pk: "REBOOTING"})
+    assert rebooting.name in viewer.get(URL).content.decode()
+
+
+def test_a_workspace_that_flaps_is_listed_with_its_changes(viewer):
+    connector = make_connector()
+    calm, flapper = make_devices(connector, 2, state="AVAILABLE")
+    now = timezone.now()
+    finish_run(connector, now - timedelta(hours=10))
+    for i, state in enumerate(("UNHEALTHY", "AVAILABLE", "UNHEALTHY", "AVAILABLE")):
+        finish_run(connector, now - timedelta(hours=8 - i), states={flapper.pk: state})
+    response = viewer.get(URL)
+    flapping = response.context["flapping"]
+    assert [(f.device_id, f.changes) for f in flapping] == [(flapper.pk, 4)]
+    assert f"?device={flapper.pk}" in response.content.decode()
+
+
+def test_a_failing_connector_shows_its_streak_last_success_and_stale_devices(viewer):
+    connector = make_connector("Failing one", recurrence=15)
+    make_devices(connector, 7)
+    now = timezone.now()
+    finish_run(connector, now - timedelta(hours=6))
+    for minutes in (180, 120, 60):
+        finish_run(connector, now - timedelta(minutes=minutes), status=RunStatus.FAILED)
+
+    response = viewer.get(URL)
+    (row,) = [c for c in response.context["connectors"] if c.pk == connector.pk]
+    assert row.health.consecutive_failures == 3
+    assert row.health.last_success_at == now - timedelta(hours=6)
+    assert row.stale_devices == 7  # not confirmed for 6 h, three recurrences are 45 min (1 h min)
+    assert len(response.context["failing"]) == 1
+
+
+def test_without_the_connector_permission_the_connector_section_is_not_shown(client, make_user):
+    connector = make_connector("Hidden connector")
+    finish_run(connector, timezone.now(), status=RunStatus.FAILED)
+    client.force_login(make_user("devices-only", "connectors.view_device"))
+    page = client.get(URL).content.decode()
+    assert "Hidden connector" not in page
+
+
+def test_the_health_chart_links_each_day_to_its_state_changes(viewer):
+    build_fleet(days=2)
+    page = viewer.get(URL).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f"{reverse('insight:transitions')}?day={today}" in page
+    assert "<svg" in page and "<table" in page
+
+
+def test_health_answers_in_the_same_number_of_queries_for_a_bigger_fleet(
+    viewer, django_assert_max_num_queries
+):
+    build_fleet(connectors=1, workspaces=15, days=2, tag="S")
+    with CaptureQueriesContext(connection) as small:
+        assert viewer.get(URL).status_code == 200
+    build_fleet(connectors=3, workspaces=30, days=4, tag="B")
+    with django_assert_max_num_queries(len(small)):
+        assert viewer.get(URL).status_code == 200
+
+
+def test_once_issue_19s_fields_exist_the_page_shows_error_codes_modifications_and_pools(
+    viewer, monkeypatch
+):
+    """The hooks read whatever field they are pointed at; stand-in fields
+    here play ErrorCode, ErrorMessage and ModificationStates."""
+    from insight import hooks
+
+    monkeypatch.setattr(hooks, "ERROR_CODE_FIELD", "directory_id")
+    monkeypatch.setattr(hooks, "ERROR_MESSAGE_FIELD", "ip_address")
+    monkeypatch.setattr(hooks, "MODIFICATION_STATE_FIELD", "user_name")
+    monkeypatch.setattr(
+        hooks,
+        "pools_capacity",
+        lambda **kw: {"Call centre": {"available": 0, "desired": 10, "actual": 8, "active": 8}},
+    )
+    connector = make_connector()
+    (broken,) = make_devices(
+        connector, 1, state="ERROR", directory_id="InvalidUser", ip_address="User not found"
+    )
+    finish_run(connector, timezone.now())
+    page = viewer.get(URL).content.decode()
+    assert "InvalidUser" in page and "User not found" in page
+    assert "Modifications under way or failed" in page and broken.user_name in page
+    assert "short of 2 sessions" in page and "near its limit (8 of 8 in use)" in page

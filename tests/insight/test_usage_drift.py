@@ -1,0 +1,180 @@
+"""Usage (sampled on-hours, likely unused, pool sessions by hour) and drift
+(changes per day by field and the list behind each point)."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from connectors.models import Device, DeviceChange
+from insight.models import CleanupRecord, DeviceState, FleetSnapshot, StateTransition
+from tests.connectors.factories import make_connector
+from tests.devices.factories import make_device, make_devices
+from tests.insight.conftest import build_fleet
+from tests.insight.helpers import finish_run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fleet_share_of_auto_stop_samples_seen_available_is_labelled_an_estimate(viewer):
+    connector = make_connector()
+    devices = make_devices(connector, 10, running_mode="AUTO_STOP", state="STOPPED")
+    now = timezone.now()
+    for i, state in enumerate(("AVAILABLE", "STOPPED", "AVAILABLE", "STOPPED")):
+        finish_run(connector, now - timedelta(hours=4 - i), states={d.pk: state for d in devices})
+    response = viewer.get(reverse("insight:usage"))
+    assert response.context["share7"].available_pct == 50.0
+    assert response.context["share7"].samples == 40
+    page = response.content.decode()
+    assert "Estimate" in page and "recurrence" in page
+
+
+def test_each_workspace_share_is_the_time_it_was_seen_available_since_known(viewer):
+    connector = make_connector()
+    device = make_device(connector, running_mode="AUTO_STOP", state="STOPPED")
+    now = timezone.now()
+    Device.objects.filter(pk=device.pk).update(first_seen_at=now - timedelta(hours=72))
+    DeviceState.objects.create(device=device, state="STOPPED", since=now - timedelta(hours=24))
+    for hours, old, new in ((48, "STOPPED", "AVAILABLE"), (24, "AVAILABLE", "STOPPED")):
+        StateTransition.objects.create(
+            device=device, connector=connector, from_state=old, to_state=new,
+            at=now - timedelta(hours=hours),
+        )  # fmt: skip
+    rows = viewer.get(reverse("insight:usage")).context["workspace_rows"]
+    (row,) = rows
+    assert row[0] == device
+    assert row[1] == pytest.approx(100 / 3, abs=0.1)  # 24 h of the 72 h it has been known
+    assert row[2] == pytest.approx(100 / 3, abs=0.1)
+
+
+def test_likely_unused_lists_auto_stop_workspaces_stopped_for_n_days_with_its_caveat(viewer):
+    connector = make_connector()
+    now = timezone.now()
+    idle, recent, always_on = make_devices(connector, 3, running_mode="AUTO_STOP", state="STOPPED")
+    Device.objects.filter(pk=always_on.pk).update(running_mode="ALWAYS_ON")
+    for device, days in ((idle, 20), (recent, 3), (always_on, 20)):
+        DeviceState.objects.create(device=device, state="STOPPED", since=now - timedelta(days=days))
+    url = reverse("insight:unused")
+    listed = list(viewer.get(url).context["page_obj"].object_list)
+    assert listed == [idle]
+    assert list(viewer.get(url, {"days": "30"}).context["page_obj"].object_list) == []
+    assert viewer.get(url, {"days": "999"}).context["days"] == 14  # unknown: the default
+    page = viewer.get(url).content.decode()
+    assert "Caveat" in page and "between two runs" in page
+
+
+def test_pool_sessions_heat_map_averages_samples_by_weekday_and_hour(viewer):
+    connector = make_connector()
+    monday_ten = timezone.make_aware(datetime(2026, 11, 23, 10, 5))
+    now = monday_ten + timedelta(days=2)
+    for minutes, sessions in ((0, 4), (30, 8)):
+        FleetSnapshot.objects.create(
+            connector=connector, taken_at=monday_ten + timedelta(minutes=minutes), sessions=sessions
+        )
+    from insight.usage_selectors import sessions_heat_map
+
+    grid = sessions_heat_map(days=30, now=now)
+    assert grid[(1, 10)] == 6.0
+    assert sum(grid.values()) == 6.0
+
+
+def test_running_mode_mix_and_heat_map_render_with_tables_and_links(viewer):
+    build_fleet(workspaces=15, days=2)
+    response = viewer.get(reverse("insight:usage"))
+    today = response.context["mix"][-1]
+    assert today.counts == {"AUTO_STOP": 18}  # 15 WorkSpaces and 3 pool sessions
+    page = response.content.decode()
+    assert page.count("<svg") >= 3
+    assert f"{reverse('insight:drift_changes')}?day=" in page
+    assert "pool_type=pooled" in page  # heat-map cells open the pool sessions
+
+
+def test_drift_counts_changes_per_day_by_field_and_links_to_the_list_behind_each(viewer):
+    connector = make_connector()
+    a, b = make_devices(connector, 2)
+    now = timezone.now()
+    yesterday = now - timedelta(days=1)
+    for device, field, old, new, when in (
+        (a, "instance_size", "STANDARD", "POWER", yesterday),
+        (b, "instance_size", "POWER", "VALUE", yesterday),
+        (a, "disk_image", "win10-v1", "win10-v2", now),
+        (a, "hostname", "x", "y", now),  # not a drift field
+    ):
+        DeviceChange.objects.create(
+            device=device, field=field, old_value=old, new_value=new, changed_at=when
+        )
+    response = viewer.get(reverse("insight:drift"))
+    rows = dict(response.context["table"])
+    assert [n for n, _ in rows[timezone.localdate(yesterday)]] == [2, 0]
+    assert [n for n, _ in rows[timezone.localdate(now)]] == [0, 1]
+    compute = {(c.old, c.new): c.direction for c in response.context["compute"]}
+    assert compute == {("STANDARD", "POWER"): "up", ("POWER", "VALUE"): "down"}
+
+    day = timezone.localdate(yesterday).isoformat()
+    link = f"{reverse('insight:drift_changes')}?day={day}&amp;field=instance_size"
+    assert link in response.content.decode()
+    listed = viewer.get(reverse("insight:drift_changes"), {"day": day, "field": "instance_size"})
+    assert {c.device_id for c in listed.context["page_obj"].object_list} == {a.pk, b.pk}
+    bad = viewer.get(reverse("insight:drift_changes"), {"day": "not-a-day", "field": "\x00"})
+    assert bad.status_code == 200
+
+
+def test_drift_shows_pools_on_several_images_and_waits_for_the_running_image(viewer):
+    connector = make_connector()
+    make_device(connector, 1, pool_type="pooled", desktop_pool="Call centre", disk_image="v1")
+    make_device(connector, 2, pool_type="pooled", desktop_pool="Call centre", disk_image="v2")
+    make_device(connector, 3, pool_type="pooled", desktop_pool="Single", disk_image="v1")
+    response = viewer.get(reverse("insight:drift"))
+    assert [p["desktop_pool"] for p in response.context["several_images"]] == ["Call centre"]
+    assert response.context["outdated"] is None
+    assert "Appears once the connector stores" in response.content.decode()
+
+
+def test_retention_page_shows_periods_and_the_last_clean_up(viewer):
+    CleanupRecord.objects.create(
+        started_at=timezone.now(), finished_at=timezone.now(), deleted={"runs": 12}
+    )
+    page = viewer.get(reverse("insight:retention")).content.decode()
+    assert "Runs" in page and "30 days" in page
+    assert "12 deleted" in page
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["insight:usage", "insight:unused", "insight:drift", "insight:drift_changes",
+     "insight:transitions", "insight:retention", "insight:alerts"],
+)  # fmt: skip
+def test_every_page_answers_in_the_same_number_of_queries_for_a_bigger_fleet(
+    viewer, name, django_assert_max_num_queries
+):
+    def long_stopped():  # so the unused list has rows at both sizes
+        DeviceState.objects.filter(state="STOPPED").update(
+            since=timezone.now() - timedelta(days=40)
+        )
+
+    build_fleet(connectors=1, workspaces=15, days=2, tag="S")
+    long_stopped()
+    with CaptureQueriesContext(connection) as small:
+        assert viewer.get(reverse(name)).status_code == 200
+    build_fleet(connectors=3, workspaces=40, days=5, tag="B")
+    long_stopped()
+    with django_assert_max_num_queries(len(small)):
+        assert viewer.get(reverse(name)).status_code == 200
+
+
+def test_running_mode_mix_over_time_for_one_compute_type_or_bundle(viewer):
+    connector = make_connector()
+    make_devices(connector, 3, instance_size="POWER", running_mode="ALWAYS_ON", bundle_id="wsb-1")
+    make_devices(connector, 2, start=10, instance_size="VALUE", running_mode="AUTO_STOP")
+    finish_run(connector, timezone.now())
+    url = reverse("insight:usage")
+    power = viewer.get(url, {"by": "compute_type", "value": "POWER"}).context["mix"][-1]
+    assert power.counts == {"ALWAYS_ON": 3}
+    bundle = viewer.get(url, {"by": "bundle", "value": "wsb-1"}).context["mix"][-1]
+    assert bundle.counts == {"ALWAYS_ON": 3}
+    fleet = viewer.get(url, {"by": "nonsense", "value": "x"}).context["mix"][-1]
+    assert fleet.counts == {"ALWAYS_ON": 3, "AUTO_STOP": 2}
+    assert "?by=compute_type&amp;value=POWER" in viewer.get(url).content.decode()
