@@ -1,6 +1,9 @@
 """The Test results panel's endpoint, against the simulator (and botocore's
 Stubber for error shapes the simulator cannot produce)."""
 
+import time
+from types import SimpleNamespace
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -164,8 +167,14 @@ def test_bad_input_is_a_400_naming_the_field(admin_client, overrides, field):
 
 
 def test_repeated_clicks_are_rate_limited_per_user(
-    admin_client, aws_sim, aws_connector, make_user, client
+    admin_client, aws_sim, aws_connector, make_user, client, monkeypatch
 ):
+    # The limit counts in fixed one-minute windows: hold the clock inside one, so a
+    # slow machine cannot split the clicks across two windows.
+    import nexthink_admin.ratelimit
+
+    start = (time.time() // 60) * 60 + 1
+    monkeypatch.setattr(nexthink_admin.ratelimit, "time", SimpleNamespace(time=lambda: start))
     for _ in range(probe_limit()):
         assert post(admin_client, aws_connector.credential).status_code == 200
     limited = post(admin_client, aws_connector.credential)
