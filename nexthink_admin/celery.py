@@ -1,4 +1,4 @@
-"""The Celery app: JSON only, time limits and beat's DatabaseScheduler come
+"""The Celery app: JSON only, time limits and beat's scheduler (beat_scheduler.py) come
 from the CELERY_* settings."""
 
 import os

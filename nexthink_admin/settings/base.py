@@ -144,7 +144,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "nexthink_admin.beat_scheduler:ChangeAwareScheduler"
 # A running run renews this lease as it makes progress; a run whose lease has
 # expired was left by a dead worker and is failed before the next run starts.
 RUN_LEASE_SECONDS = env.int("RUN_LEASE_SECONDS", default=300)
