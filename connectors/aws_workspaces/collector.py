@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import aws
 from .mapping import DeviceRecord, complete, personal_base, pooled_base
-from .pipeline import prefetched
+from .pipeline import CollectionStopped, prefetched
 
 PAGE_WORKSPACES = 25
 PAGE_POOLS = 25
@@ -86,8 +86,10 @@ class WorkspacesCollector:
         client,
         on_page: Callable[[Progress], None] | None = None,
         reassume: Callable[[], None] | None = None,
+        stop: threading.Event | None = None,
     ):
         self.client = client
+        self.stop = stop or threading.Event()  # the run's one stop signal, for every thread
         self.reassume = reassume
         self.reassumed = 0
         self.on_page = on_page or (lambda progress: None)
@@ -111,20 +113,27 @@ class WorkspacesCollector:
     def collect(self) -> Iterator[list[DeviceRecord]]:
         ready: list[DeviceRecord] = []
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="collector") as executor:
-            pooled = executor.submit(self._pooled_records)  # pools and sessions, alongside
-            for page in prefetched(executor, self._workspaces_pages()):
-                for ws in page:
-                    self._add(personal_base(ws))
-                with self._lock:
-                    self.progress.seen += len(page)
-                self._resolve(final=False)
-                ready.extend(self._take_ready())
-                if len(ready) >= STORE_BATCH:
-                    yield ready
-                    ready = []
-                self.on_page(self.progress)
-            for record in pooled.result():
-                self._add(record)
+            try:
+                pooled = executor.submit(self._pooled_records)  # pools and sessions, alongside
+                for page in prefetched(executor, self._workspaces_pages(), stop=self.stop):
+                    for ws in page:
+                        self._add(personal_base(ws))
+                    with self._lock:
+                        self.progress.seen += len(page)
+                    self._resolve(final=False)
+                    ready.extend(self._take_ready())
+                    if len(ready) >= STORE_BATCH:
+                        yield ready
+                        ready = []
+                    self.on_page(self.progress)
+                for record in pooled.result():
+                    self._add(record)
+            except BaseException:
+                # Storage failed (the consumer closed us), the lease was lost
+                # or a call failed: stop every thread before the executor
+                # waits for them.
+                self.stop.set()
+                raise
         self._resolve(final=True)
         ready.extend(self._take_ready())
         if ready:
@@ -173,6 +182,8 @@ class WorkspacesCollector:
         """Every page of one call, following NextToken. Errors propagate."""
         token = None
         while True:
+            if self.stop.is_set():
+                raise CollectionStopped()
             response = self._call(method, **params, **({"NextToken": token} if token else {}))
             with self._lock:
                 self.progress.pages += 1
@@ -298,7 +309,7 @@ def _visible_image_id(bundle) -> str | None:
 
 
 def collect_connector(
-    connector, *, stats: aws.CallStats, on_page=None
+    connector, *, stats: aws.CallStats, on_page=None, stop: threading.Event | None = None
 ) -> tuple[WorkspacesCollector, Iterable[list[DeviceRecord]]]:
     """Assume the connector's role and return the collector with its batches."""
     credential = connector.credential
@@ -314,7 +325,16 @@ def collect_connector(
             CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT
         ) from exc
     client = aws.workspaces_client(session, region=connector.region, stats=stats)
+    stop = stop or threading.Event()
+
+    def abort_when_stopped(**_) -> None:
+        # Also between botocore's retry attempts: a stopped run does not sit
+        # out a throttled call's retries.
+        if stop.is_set():
+            raise CollectionStopped()
+
+    client.meta.events.register("before-send.workspaces", abort_when_stopped)
     collector = WorkspacesCollector(
-        client=client, on_page=on_page, reassume=lambda: aws.session_reassume(session)
+        client=client, on_page=on_page, reassume=lambda: aws.session_reassume(session), stop=stop
     )
     return collector, collector.collect()
