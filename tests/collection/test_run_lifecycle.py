@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,6 +136,26 @@ def test_a_run_reaped_while_it_works_stops_and_never_marks_devices_removed(aws_s
     assert run.status == RunStatus.FAILED and run.error_code == "WorkerLost"  # the reaper's end
     assert Device.objects.get(source_id="ws-gone").removed_at is None
     assert not Device.objects.filter(removed_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_storage_failure_stops_the_pools_thread_at_once(aws_sim, aws_connector, monkeypatch):
+    """600 WorkSpaces give a first batch after 24 pages; 40 pools of 100
+    sessions take 81 calls. The pools thread must stop, not read on."""
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=600, bundles=2, images=1, pools=40,
+        sessions_per_pool=100,
+    )  # fmt: skip
+    aws_sim.configure(latency_ms=40)
+
+    def failing_upsert(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(runs, "devices_upsert", failing_upsert)
+    run = sync(aws_connector)
+    assert run.status == RunStatus.FAILED and run.error_code == "OperationalError"
+    sessions_calls = aws_sim.stats()["calls"].get("DescribeWorkspacesPoolSessions", 0)
+    assert sessions_calls < 60, f"the pools thread read on: {sessions_calls} session pages"
 
 
 @pytest.mark.django_db
