@@ -73,6 +73,15 @@ def prepare(args: argparse.Namespace) -> dict:
     }
 
 
+def first_stored_seconds(run) -> float | None:
+    from django.db.models import Min
+
+    from connectors.models import Device
+
+    first = Device.objects.filter(last_seen_run=run).aggregate(t=Min("last_update"))["t"]
+    return (first - run.started_at).total_seconds() if first and run.started_at else None
+
+
 def run_summary(run) -> dict:
     from connectors.models import Device
 
@@ -86,6 +95,8 @@ def run_summary(run) -> dict:
         "api_calls": run.api_calls,
         "throttled": run.throttled,
         "duration": run.duration_seconds,
+        # When the first devices reached the database, seconds after the run started.
+        "first_stored_s": first_stored_seconds(run),
         "touched": Device.objects.filter(last_seen_run=run).count(),
         "devices": Device.objects.filter(connector_id=run.connector_id).count(),
         "error": f"{run.error_code} {run.error_message}".strip(),

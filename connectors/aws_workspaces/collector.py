@@ -35,6 +35,7 @@ PAGE_POOLS = 25
 PAGE_SESSIONS = 50
 IDS_PER_CALL = 25
 STORE_BATCH = 500  # records handed to storage at a time
+FIRST_BATCH = 100  # the first batch is stored sooner: devices appear within the first pages
 PREFETCH_PAGES = 64  # DescribeWorkspaces pages fetched ahead: storage never stalls the chain
 FIRST_WAIT_PAGES = 2  # pages a bundle id may wait for others before a call; doubles per wave
 MAX_WAIT_PAGES = 32
@@ -114,6 +115,7 @@ class WorkspacesCollector:
         self._waits = {"bundles": FIRST_WAIT_PAGES, "images": FIRST_WAIT_PAGES}
         self._queued_at = {"bundles": 0, "images": 0}  # tick when the queue became non-empty
         self._tick = 0  # pages handled by the consumer (WorkSpaces and sessions)
+        self._batch_size = FIRST_BATCH
         self._pending: dict[str, list[DeviceRecord]] = defaultdict(list)  # by bundle id
         self._side: queue.SimpleQueue = queue.SimpleQueue()  # session records, page by page
         self._listed: dict[str, dict] | None = None  # the account's images, listed up front
@@ -142,17 +144,17 @@ class WorkspacesCollector:
                         self.progress.seen += len(page)
                     side_done = side_done or self._drain_side(block=False)
                     ready.extend(self._step())
-                    if len(ready) >= STORE_BATCH:
+                    if len(ready) >= self._batch_size:
                         yield ready
-                        ready = []
+                        ready, self._batch_size = [], STORE_BATCH
                     self.on_page(self.progress)
                 # The chain is done: the rest of the sessions, as they come.
                 while not side_done:
                     side_done = self._drain_side(block=True)
                     ready.extend(self._step())
-                    if len(ready) >= STORE_BATCH:
+                    if len(ready) >= self._batch_size:
                         yield ready
-                        ready = []
+                        ready, self._batch_size = [], STORE_BATCH
                     self.on_page(self.progress)
                 side.result()  # raises what stopped the side thread
             except BaseException:
