@@ -123,7 +123,7 @@ def floor(sim: SimProcess, info: dict) -> dict[str, Any]:
 
 
 def run(ctx) -> None:
-    quick, res = ctx.quick, ctx.results
+    quick = ctx.quick
     ws, pools, spp = (500, 2, 50) if quick else (10_000, 20, 50)
     devices = ws + pools * spp
     reps, warm = (1, 0) if quick else (ctx.reps, 1)
@@ -164,7 +164,10 @@ def run(ctx) -> None:
                 f"  collection rep {i + 1}/{warm + reps}{'' if keep else ' (warm-up, excluded)'}: "
                 f"sync {s['seconds']:.2f} s" + (f", floor {f['seconds']:.2f} s" if do_main else "")
             )
-        fleet = f"{ws:,} WorkSpaces + {pools}×{spp} sessions = {devices:,} devices, {LATENCY_MS} ms/call"
+        fleet = (
+            f"{ws:,} WorkSpaces + {pools}×{spp} sessions = {devices:,} devices, "
+            f"{LATENCY_MS} ms/call"
+        )
         if do_main:
             _report_main(ctx, fleet, floors, firsts, resyncs, starts)
             _report_stream(ctx, chains, firsts, befores)
@@ -190,7 +193,8 @@ def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, sta
     minimum = {a: floors[-1]["sim_calls"].get(a, 0) for a in MIN_ACTIONS}
     ours = firsts[-1]["sim_calls"]
     ok_calls = all(
-        s["sim_calls"] == f["sim_calls"] for s, f in zip(firsts + resyncs, floors + floors)
+        s["sim_calls"] == f["sim_calls"]
+        for s, f in zip(firsts + resyncs, floors + floors, strict=True)
     )
     row_agrees = all(
         s["run"]["api_calls"] == {k: v for k, v in s["sim_calls"].items() if k != "AssumeRole"}
@@ -217,7 +221,8 @@ def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, sta
     res.add(
         "1",
         "Wall time, whole process: sync_connector (first sync) vs floor (bare boto3)",
-        f"sync {fmt_s(st)}; floor {fmt_s(ft)}; **ratio {ratio:.2f}** (a sync_connector process that exits at "
+        f"sync {fmt_s(st)}; floor {fmt_s(ft)}; **ratio {ratio:.2f}** (a sync_connector process"
+        " that exits at "
         f"once, Django's start-up: {median(starts):.2f} s)",
         "sync / floor ≤ 1.25",
         ratio <= 1.25,
@@ -234,8 +239,10 @@ def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, sta
     res.add(
         "2",
         "Unchanged re-sync: rows written (run row created+updated); devices touched",
-        f"written {max(written)} (created {r1['created']}, updated {r1['updated']}, unchanged {r1['unchanged']}); "
-        f"touched {r1['touched']:,} of {r1['devices']:,} (last_update confirmed); first sync created "
+        f"written {max(written)} (created {r1['created']}, updated {r1['updated']}, unchanged"
+        f" {r1['unchanged']}); "
+        f"touched {r1['touched']:,} of {r1['devices']:,} (last_update confirmed); first sync"
+        " created "
         f"{r0['created']:,}",
         "written = 0",
         max(written) == 0,
@@ -287,9 +294,11 @@ def _report_stream(ctx, chains: list, firsts: list, befores: list) -> None:
         res.add(
             "1",
             f"Before ({Path(BASELINE).name}) vs after, interleaved in this run",
-            f"wall {median(bt):.2f} → {median(st):.2f} s; CPU {median([x['cpu'] for x in befores]):.2f}"
+            f"wall {median(bt):.2f} → {median(st):.2f} s; CPU"
+            f" {median([x['cpu'] for x in befores]):.2f}"
             f" → {median([x['cpu'] for x in firsts]):.2f} s; sync / chain "
-            f"{median([b / c for b, c in zip(bt, ct, strict=True)]):.2f} → {ratio:.2f}; first devices "
+            f"{median([b / c for b, c in zip(bt, ct, strict=True)]):.2f} → {ratio:.2f}; first"
+            " devices "
             f"stored after {median(b_first):.2f} → {median(first or [0]):.2f} s; peak memory "
             f"{mib(befores):.0f} → {mib(firsts):.0f} MiB",
         )
@@ -317,22 +326,30 @@ def _queries(ctx, sim: SimProcess, tpl, info: dict, ws: int, pools: int, spp: in
             again["by_kind"],
         ]
         ctx.results.raw[f"1 devices_upsert calls, {n} devices (first)"] = (
-            f"{first['upsert_calls']} call(s), {first['records_per_upsert']:.0f} records each on average"
+            f"{first['upsert_calls']} call(s), {first['records_per_upsert']:.0f} records each on"
+            " average"
         )
     (n0, f0, a0), (n1, f1, a1) = found
     marginal = [(x1["queries"] - x0["queries"]) / (n1 - n0) for x0, x1 in ((f0, f1), (a0, a1))]
     text.append(
-        f"growth ×{f1['queries'] / f0['queries']:.1f} (first), ×{a1['queries'] / a0['queries']:.1f} (re-sync) "
-        f"for ×{n1 / n0:.0f} devices; **{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync) statements "
-        f"per extra device**, i.e. one per {1 / max(marginal[0], 1e-9):.0f} and {1 / max(marginal[1], 1e-9):.0f}"
-        f" devices; devices_upsert got {f1['upsert_calls']} call(s) of {f1['records_per_upsert']:.0f} records "
+        f"growth ×{f1['queries'] / f0['queries']:.1f} (first),"
+        f" ×{a1['queries'] / a0['queries']:.1f} (re-sync) "
+        f"for ×{n1 / n0:.0f} devices; **{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync)"
+        " statements "
+        f"per extra device**, i.e. one per {1 / max(marginal[0], 1e-9):.0f} and"
+        f" {1 / max(marginal[1], 1e-9):.0f}"
+        f" devices; devices_upsert got {f1['upsert_calls']} call(s) of"
+        f" {f1['records_per_upsert']:.0f} records "
         f"on average"
     )
     if n1 >= 5000 and f1["records_per_upsert"] > n1 / 2:
         ctx.results.notes.append(
-            f"Measured at {n1:,} devices: devices_upsert was called {f1['upsert_calls']} time(s) with "
-            f"{f1['records_per_upsert']:,.0f} records on average, i.e. the collector yielded its records only at the "
-            "end of the DescribeWorkspaces chain: no database work overlaps the API calls, and every record is held "
+            f"Measured at {n1:,} devices: devices_upsert was called {f1['upsert_calls']} time(s)"
+            " with "
+            f"{f1['records_per_upsert']:,.0f} records on average, i.e. the collector yielded its"
+            " records only at the "
+            "end of the DescribeWorkspaces chain: no database work overlaps the API calls, and"
+            " every record is held "
             "in memory until then."
         )
     ctx.results.add(
@@ -352,10 +369,14 @@ def _report_peer(ctx, fleet: str, peer: Peer, firsts: list) -> None:
     ours = [x["seconds"] for x in firsts]
     ratio = median(ours) / median(peer.times)
     res.notes.append(
-        "Peer fairness: c7n makes 100 Resource Groups Tagging API GetResources calls (100 ARNs each) for "
-        "tags; the simulator passes them to moto, which answers with no tags. A role limited to the five "
-        "workspaces:Describe* actions would be denied tag:GetResources in a real account; c7n's time is "
-        "measured as if it were allowed. c7n stores its 10,000 resources as JSON; we store them in the "
+        "Peer fairness: c7n makes 100 Resource Groups Tagging API GetResources calls (100 ARNs"
+        " each) for "
+        "tags; the simulator passes them to moto, which answers with no tags. A role limited to"
+        " the five "
+        "workspaces:Describe* actions would be denied tag:GetResources in a real account; c7n's"
+        " time is "
+        "measured as if it were allowed. c7n stores its 10,000 resources as JSON; we store them"
+        " in the "
         "database and also fetch bundles, images, pools and sessions."
     )
     res.raw["4 c7n seconds"] = raw(peer.times)
@@ -365,7 +386,8 @@ def _report_peer(ctx, fleet: str, peer: Peer, firsts: list) -> None:
         "4",
         f"Peer, whole process: our sync_connector vs `custodian run` aws.workspaces ({fleet})",
         f"ours {fmt_s(ours)}; c7n {fmt_s(peer.times)} (calls: "
-        f"{', '.join(f'{a} {n}' for a, n in sorted(peer.calls.items()))}; {peer.workspaces:,} WorkSpaces returned; "
+        f"{', '.join(f'{a} {n}' for a, n in sorted(peer.calls.items()))}; {peer.workspaces:,}"
+        " WorkSpaces returned; "
         f"{median(peer.rss_kb) / 1024:.0f} MiB); **ours / c7n = {ratio:.2f}**",
         "ours / c7n ≤ 0.85",
         ratio <= 0.85,

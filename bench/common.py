@@ -153,7 +153,9 @@ class SimProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.external_id = external_id
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-sim-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed in stop())
+            prefix="bench-sim-", suffix=".log", delete=False
+        )
         cmd = [
             PY,
             "-m",

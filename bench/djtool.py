@@ -3,6 +3,7 @@
     python bench/djtool.py prepare --sim URL [--name NAME] [--account ID]
     python bench/djtool.py queries NQL_ID        # sync_connector in-process, counting queries
     python bench/djtool.py lastrun NQL_ID        # the latest run row, and the devices it touched
+    python bench/djtool.py reset NQL_ID          # empty device and run tables: a first sync next
 
 Each prints one JSON line. Nothing here changes the application: `queries`
 only observes (connection.execute_wrapper, a counting wrapper around
@@ -110,6 +111,21 @@ def lastrun(args: argparse.Namespace) -> dict:
     return run_summary(run) if run else {"status": "none"}
 
 
+def reset(args: argparse.Namespace) -> dict:
+    """Empty the device, change and run tables: the next sync is a first sync
+    (PostgreSQL side of the scaling benchmark, on the operator's own database)."""
+    from connectors.models import Device, DeviceChange, Run
+
+    tables = [m._meta.db_table for m in (DeviceChange, Device, Run)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+    return {"reset": tables}
+
+
 def queries(args: argparse.Namespace) -> dict:
     """sync_connector in this process; every statement sent to the database counted."""
     from connectors import runs
@@ -131,8 +147,8 @@ def queries(args: argparse.Namespace) -> dict:
 
     runs.devices_upsert = counting_upsert
     start = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        call_command("sync_connector", args.nql_id, stdout=open(os.devnull, "w"))
+    with connection.execute_wrapper(counter), open(os.devnull, "w") as devnull:
+        call_command("sync_connector", args.nql_id, stdout=devnull)
     seconds = time.perf_counter() - start
     run = Run.objects.filter(connector__nql_id=args.nql_id).order_by("-id").first()
     return {
@@ -154,10 +170,11 @@ def main() -> int:
     pp.add_argument("--account", default="111122223333")
     pp.add_argument("--region", default="eu-west-1")
     pp.add_argument("--no-migrate", action="store_true")
-    for name in ("queries", "lastrun"):
+    for name in ("queries", "lastrun", "reset"):
         sub.add_parser(name).add_argument("nql_id")
     args = p.parse_args()
-    result = {"prepare": prepare, "queries": queries, "lastrun": lastrun}[args.cmd](args)
+    commands = {"prepare": prepare, "queries": queries, "lastrun": lastrun, "reset": reset}
+    result = commands[args.cmd](args)
     print(json.dumps(result, default=str))
     return 0
 

@@ -30,7 +30,10 @@ def custodian() -> Path:
 def unavailable() -> str | None:
     """Why the peer cannot be measured, or None."""
     if not custodian().exists():
-        return f"c7n is not installed in {C7N_VENV} (`make bench` installs requirements-bench.txt there)"
+        return (
+            f"c7n is not installed in {C7N_VENV} (`make bench` installs requirements-bench.txt"
+            " there)"
+        )
     return None
 
 
@@ -72,7 +75,8 @@ class Peer:
         calls = self.sim.calls()
         found = out / "bench-workspaces" / "resources.json"
         if proc.returncode != 0 or not found.exists():
-            self.reason = f"custodian run exited {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}"
+            output = (proc.stderr or proc.stdout).strip()[-300:]
+            self.reason = f"custodian run exited {proc.returncode}: {output}"
             return None
         count = len(json.loads(found.read_text()))
         if count != self.workspaces:

@@ -290,8 +290,8 @@ def run_execute(
                     error_code=first.code,
                     error_action=first.action,
                     request_id=first.request_id,
-                    error_message=f"{first.message} (WorkSpaces were stored with what is known; nothing was marked removed)"
-                    + (f". Also: {others}" if others else ""),
+                    error_message=f"{first.message} (WorkSpaces were stored with what is known;"
+                    " nothing was marked removed)" + (f". Also: {others}" if others else ""),
                 )
         except (RunLost, CollectionStopped):
             # Reaped while working (its lease lapsed): whoever reaped it ended

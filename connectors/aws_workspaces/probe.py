@@ -32,7 +32,10 @@ PROBE_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 2}, connect_timeout=4, read_timeout=8
 )
 THROTTLE_HINT = "AWS rate limits were hit: run the test again, or test one region at a time."
-TIMEOUT_HINT = "AWS did not answer in time: check this server's outbound network access to AWS, then run it again."
+TIMEOUT_HINT = (
+    "AWS did not answer in time: check this server's outbound network access to AWS,"
+    " then run it again."
+)
 REGION_HINT = (
     "The region may not be enabled for this AWS account, or WorkSpaces may not be offered there."
 )

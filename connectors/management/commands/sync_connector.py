@@ -10,7 +10,6 @@ from connectors.choices import RunStatus, RunTrigger
 from connectors.models import InboundConnector
 from connectors.runs import run_execute
 
-
 EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_SKIPPED = 1, 2, 3, 4
 
 
@@ -33,7 +32,8 @@ class Command(BaseCommand):
                 f"No connector with NQL ID '{nql_id}' (known: {known}).", returncode=EXIT_USAGE
             )
         self.stdout.write(
-            f"Collecting {connector.name} ({connector.region}, environment {connector.environment_name})..."
+            f"Collecting {connector.name} ({connector.region},"
+            f" environment {connector.environment_name})..."
         )
 
         def progress(run) -> None:
@@ -48,9 +48,10 @@ class Command(BaseCommand):
             )
         calls = ", ".join(f"{k} {v}" for k, v in sorted(run.api_calls.items())) or "none"
         self.stdout.write(
-            f"Run {run.pk}: {run.status} in {run.duration_seconds or 0:.1f} s. Seen {run.seen}, created {run.created},"
-            f" updated {run.updated}, unchanged {run.unchanged}, removed {run.removed}. API calls: {calls};"
-            f" throttled {run.throttled}."
+            f"Run {run.pk}: {run.status} in {run.duration_seconds or 0:.1f} s."
+            f" Seen {run.seen}, created {run.created}, updated {run.updated},"
+            f" unchanged {run.unchanged}, removed {run.removed}."
+            f" API calls: {calls}; throttled {run.throttled}."
         )
         if run.status in (RunStatus.FAILED, RunStatus.PARTIAL):
             where = f" in {run.error_action}" if run.error_action else ""
