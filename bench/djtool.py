@@ -34,9 +34,9 @@ from django.db import connection  # noqa: E402
 ROLE_NAME = "NexthinkConnector-Bench"
 
 
-def sim_role(sim: str, account: str, external_id: str) -> str:
+def sim_role(sim: str, account: str, external_id: str, role_name: str = ROLE_NAME) -> str:
     body = json.dumps(
-        {"account_id": account, "role_name": ROLE_NAME, "external_id": external_id}
+        {"account_id": account, "role_name": role_name, "external_id": external_id}
     ).encode()
     req = urllib.request.Request(
         f"{sim}/_sim/roles", data=body, method="POST", headers={"Content-Type": "application/json"}
@@ -54,7 +54,7 @@ def prepare(args: argparse.Namespace) -> dict:
     if not args.no_migrate:
         call_command("migrate", "--noinput", verbosity=0)
     credential = services.credential_create(name=f"{args.name} credential")
-    role_arn = sim_role(args.sim, args.account, credential.external_id)
+    role_arn = sim_role(args.sim, args.account, credential.external_id, args.role)
     services.credential_update(credential=credential, name=credential.name, role_arn=role_arn)
     connector = connector_save(
         data=ConnectorData(
@@ -170,6 +170,7 @@ def main() -> int:
     pp.add_argument("--account", default="111122223333")
     pp.add_argument("--region", default="eu-west-1")
     pp.add_argument("--no-migrate", action="store_true")
+    pp.add_argument("--role", default=ROLE_NAME, help="the role's name in the simulator")
     for name in ("queries", "lastrun", "reset"):
         sub.add_parser(name).add_argument("nql_id")
     args = p.parse_args()

@@ -32,7 +32,18 @@ def run(ctx) -> None:
         tpl = ctx.scratch.path("scaling-template.sqlite3")
         info = {"SQLite": djtool(["prepare", "--sim", sim.url], sqlite_url(tpl))}
         if PG_URL:
-            info["PostgreSQL"] = djtool(["prepare", "--sim", sim.url, "--name", "Bench PG"], PG_URL)
+            info["PostgreSQL"] = djtool(
+                [
+                    "prepare",
+                    "--sim",
+                    sim.url,
+                    "--name",
+                    f"Bench PG {os.getpid()}",  # a name of its own in a database that persists
+                    "--role",
+                    "NexthinkConnector-PG",
+                ],
+                PG_URL,
+            )
         env = base_env(AWS_ENDPOINT_URL=sim.url)
         rows: dict[str, list] = {b: [] for b in backends}
         for k, ws in enumerate(sizes):
