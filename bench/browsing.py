@@ -1,7 +1,7 @@
 """Benchmark 5: browsing 1,000 vs 100,000 devices, bulk-created into a scratch
 SQLite database, with Django's test Client as a signed-in superuser.
 
-`run(ctx)` (in bench/run.py's process) starts this file as a child on a
+`run(ctx)` (in `python -m bench`'s process) starts this module as a child on a
 scratch database; the child (`main`) migrates, creates the data, requests
 every page at the small size, grows the data to the large size and requests
 them again, and prints JSON. URL names are found at run time (namespace
@@ -17,10 +17,9 @@ import os
 import sys
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from common import PY, base_env, fmt_s, median, raw, run_timed, sqlite_url
+from .common import PY, base_env, fmt_s, median, raw, run_timed, sqlite_url
 
 ROWS = (
     "devices page, default",
@@ -38,7 +37,7 @@ def run(ctx) -> None:
     reps = 1 if ctx.quick else 5
     db = ctx.scratch.path("browsing.sqlite3")
     proc = run_timed(
-        [PY, str(Path(__file__)), ",".join(map(str, sizes)), str(reps)],
+        [PY, "-m", "bench.browsing", ",".join(map(str, sizes)), str(reps)],
         base_env(DATABASE_URL=sqlite_url(db)),
         timeout=1200,
     ).check("browsing driver")
@@ -58,12 +57,14 @@ def run(ctx) -> None:
         res.raw[f"5 {name} seconds at {sizes[0]} / {sizes[1]}"] = (
             f"{raw(a['seconds'], 4)} / {raw(b['seconds'], 4)}"
         )
-        res.raw[
-            f"5 {name} at {sizes[1]}: time in execute() of its {b['queries']} statements, slowest three"
-        ] = f"{b['db_seconds']:.3f} s; " + " | ".join(b["slowest"])
+        in_execute = f"5 {name} at {sizes[1]}: time in execute() of its {b['queries']} statements"
+        res.raw[f"{in_execute}, slowest three"] = f"{b['db_seconds']:.3f} s; " + " | ".join(
+            b["slowest"]
+        )
         text = (
-            f"{a['url']} — {sizes[0]:,}: {fmt_s(a['seconds'])}, {a['queries']} queries; {sizes[1]:,}: "
-            f"{fmt_s(b['seconds'])}, {b['queries']} queries; **time ×{ratio:.2f}**"
+            f"{a['url']} — {sizes[0]:,}: {fmt_s(a['seconds'])}, {a['queries']} queries; "
+            f"{sizes[1]:,}: {fmt_s(b['seconds'])}, {b['queries']} queries; "
+            f"**time ×{ratio:.2f}**"
         )
         if name.startswith("export"):
             per = (median(b["seconds"]) / b["rows"]) / (median(a["seconds"]) / a["rows"])
@@ -174,16 +175,16 @@ def _measure(client, url: str, reps: int) -> dict:
 
 
 def main(sizes: list[int], reps: int) -> dict:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexthink_admin.settings.local")
     import django
 
     django.setup()
-    import browsing_data
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client, override_settings
     from django.urls import NoReverseMatch, get_resolver, reverse
+
+    from . import browsing_data
 
     call_command("migrate", "--noinput", verbosity=0)
     user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
@@ -252,6 +253,5 @@ def main(sizes: list[int], reps: int) -> dict:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     result = main([int(s) for s in sys.argv[1].split(",")], int(sys.argv[2]))
     print(json.dumps(result))

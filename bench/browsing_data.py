@@ -97,7 +97,8 @@ class Data:
                     description="",
                     recurrence=60,
                     credential_id=cred.pk,
-                    region=region,
+                    connector_type="aws_workspaces",
+                    parameters={"region": region},
                     environment_name=f"Env {i % 2}",
                 )
             )
@@ -135,7 +136,7 @@ class Data:
             environment_name=connector.environment_name,
             disk_image=rng.choice(self.images),
             instance_size=rng.choices(COMPUTE, WEIGHTS)[0],
-            region=connector.region,
+            region=connector.parameters["region"],
             last_update=now - timedelta(minutes=rng.randrange(0, 600)),
             workspace_id="" if pooled else f"ws-{n:09d}",
             session_id=f"sess-{n:09d}" if pooled else "",
@@ -193,6 +194,6 @@ class Data:
             )
             self.count += size
         # What the run that wrote these devices would do after storing them.
-        from connectors.device_services import devices_refresh_statistics
+        from connectors.devices.services import devices_refresh_statistics
 
         devices_refresh_statistics(created=total, removed=0)

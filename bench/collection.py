@@ -14,8 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from common import (
-    BENCH,
+from .common import (
     PY,
     REGION,
     SimProcess,
@@ -27,7 +26,7 @@ from common import (
     run_timed,
     sqlite_url,
 )
-from peer import Peer
+from .peer import Peer
 
 LATENCY_MS = 20
 MIN_ACTIONS = (
@@ -85,7 +84,8 @@ def chain(sim: SimProcess, info: dict) -> dict[str, Any]:
     proc = run_timed(
         [
             PY,
-            str(BENCH / "floor.py"),
+            "-m",
+            "bench.floor",
             sim.url,
             REGION,
             info["role_arn"],
@@ -111,7 +111,7 @@ def startup(database_url: str) -> float:
 def floor(sim: SimProcess, info: dict) -> dict[str, Any]:
     sim.reset_stats()
     proc = run_timed(
-        [PY, str(BENCH / "floor.py"), sim.url, REGION, info["role_arn"], info["external_id"]],
+        [PY, "-m", "bench.floor", sim.url, REGION, info["role_arn"], info["external_id"]],
         base_env(),
     ).check("floor")
     return {
@@ -228,7 +228,10 @@ def _report_main(ctx, fleet: str, floors: list, firsts: list, resyncs: list, sta
         ratio <= 1.25,
     )
     res.raw["1 sync_connector start-up seconds (unknown NQL ID)"] = raw(starts)
-    mib = lambda xs: median([x["rss_kb"] for x in xs]) / 1024  # noqa: E731
+
+    def mib(xs: list) -> float:
+        return median([x["rss_kb"] for x in xs]) / 1024
+
     res.add(
         "1",
         "Peak memory (ru_maxrss of the process)",
@@ -331,16 +334,14 @@ def _queries(ctx, sim: SimProcess, tpl, info: dict, ws: int, pools: int, spp: in
         )
     (n0, f0, a0), (n1, f1, a1) = found
     marginal = [(x1["queries"] - x0["queries"]) / (n1 - n0) for x0, x1 in ((f0, f1), (a0, a1))]
+    one_per = [1 / max(m, 1e-9) for m in marginal]
     text.append(
-        f"growth ×{f1['queries'] / f0['queries']:.1f} (first),"
-        f" ×{a1['queries'] / a0['queries']:.1f} (re-sync) "
-        f"for ×{n1 / n0:.0f} devices; **{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync)"
-        " statements "
-        f"per extra device**, i.e. one per {1 / max(marginal[0], 1e-9):.0f} and"
-        f" {1 / max(marginal[1], 1e-9):.0f}"
-        f" devices; devices_upsert got {f1['upsert_calls']} call(s) of"
-        f" {f1['records_per_upsert']:.0f} records "
-        f"on average"
+        f"growth ×{f1['queries'] / f0['queries']:.1f} (first), "
+        f"×{a1['queries'] / a0['queries']:.1f} (re-sync) for ×{n1 / n0:.0f} devices; "
+        f"**{marginal[0]:.3f} (first) and {marginal[1]:.3f} (re-sync) statements per extra "
+        f"device**, i.e. one per {one_per[0]:.0f} and {one_per[1]:.0f} devices; "
+        f"devices_upsert got {f1['upsert_calls']} call(s) of "
+        f"{f1['records_per_upsert']:.0f} records on average"
     )
     if n1 >= 5000 and f1["records_per_upsert"] > n1 / 2:
         ctx.results.notes.append(
@@ -382,13 +383,13 @@ def _report_peer(ctx, fleet: str, peer: Peer, firsts: list) -> None:
     res.raw["4 c7n seconds"] = raw(peer.times)
     res.raw["4 c7n CPU seconds"] = raw(peer.cpu)
     res.raw["4 c7n calls (simulator)"] = peer.calls
+    calls = ", ".join(f"{a} {n}" for a, n in sorted(peer.calls.items()))
     res.add(
         "4",
         f"Peer, whole process: our sync_connector vs `custodian run` aws.workspaces ({fleet})",
-        f"ours {fmt_s(ours)}; c7n {fmt_s(peer.times)} (calls: "
-        f"{', '.join(f'{a} {n}' for a, n in sorted(peer.calls.items()))}; {peer.workspaces:,}"
-        " WorkSpaces returned; "
-        f"{median(peer.rss_kb) / 1024:.0f} MiB); **ours / c7n = {ratio:.2f}**",
+        f"ours {fmt_s(ours)}; c7n {fmt_s(peer.times)} (calls: {calls}; "
+        f"{peer.workspaces:,} WorkSpaces returned; {median(peer.rss_kb) / 1024:.0f} MiB); "
+        f"**ours / c7n = {ratio:.2f}**",
         "ours / c7n ≤ 0.85",
         ratio <= 0.85,
     )

@@ -137,7 +137,7 @@ def free_port() -> int:
 
 # -- the simulator as a separate server process ------------------------------
 class SimProcess:
-    """`python -m connectors.aws_workspaces.simulator` on a free loopback port."""
+    """`python -m awssim` on a free loopback port."""
 
     def __init__(
         self,
@@ -153,13 +153,12 @@ class SimProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.external_id = external_id
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed in stop())
-            prefix="bench-sim-", suffix=".log", delete=False
-        )
+        fd, log = tempfile.mkstemp(prefix="bench-sim-", suffix=".log")
+        self.log = Path(log)
         cmd = [
             PY,
             "-m",
-            "connectors.aws_workspaces.simulator",
+            "awssim",
             "--host",
             "127.0.0.1",
             "--port",
@@ -185,20 +184,21 @@ class SimProcess:
             "--external-id",
             external_id,
         ]
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=base_env(),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with os.fdopen(fd, "w") as out:  # the child keeps writing to its own copy
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=base_env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.role_arn = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"simulator exited: {Path(self.log.name).read_text()[-2000:]}")
-            if "external_id=" in Path(self.log.name).read_text():
+                raise RuntimeError(f"simulator exited: {self.log.read_text()[-2000:]}")
+            if "external_id=" in self.log.read_text():
                 return
             time.sleep(0.1)
         self.stop()
@@ -256,8 +256,7 @@ class SimProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
+        self.log.unlink(missing_ok=True)
 
 
 # -- scratch SQLite databases ------------------------------------------------
@@ -287,10 +286,8 @@ def sqlite_url(path: Path) -> str:
 
 
 def djtool(args: list[str], database_url: str, **env: str) -> Any:
-    """Run bench/djtool.py (Django set up on `database_url`); returns its JSON."""
-    proc = run_timed(
-        [PY, str(BENCH / "djtool.py"), *args], base_env(DATABASE_URL=database_url, **env)
-    )
+    """Run `python -m bench.djtool` (Django set up on `database_url`); returns its JSON."""
+    proc = run_timed([PY, "-m", "bench.djtool", *args], base_env(DATABASE_URL=database_url, **env))
     return proc.check("djtool " + " ".join(args)).json()
 
 

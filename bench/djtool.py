@@ -1,9 +1,9 @@
 """Django-side helpers, run as a child process on a scratch database (DATABASE_URL).
 
-    python bench/djtool.py prepare --sim URL [--name NAME] [--account ID]
-    python bench/djtool.py queries NQL_ID        # sync_connector in-process, counting queries
-    python bench/djtool.py lastrun NQL_ID        # the latest run row, and the devices it touched
-    python bench/djtool.py reset NQL_ID          # empty device and run tables: a first sync next
+    python -m bench.djtool prepare --sim URL [--name NAME] [--account ID]
+    python -m bench.djtool queries NQL_ID   # sync_connector in-process, counting queries
+    python -m bench.djtool lastrun NQL_ID   # the latest run row, and the devices it touched
+    python -m bench.djtool reset NQL_ID     # empty device and run tables: a first sync next
 
 Each prints one JSON line. Nothing here changes the application: `queries`
 only observes (connection.execute_wrapper, a counting wrapper around
@@ -15,21 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 import urllib.request
 from collections import Counter
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexthink_admin.settings.local")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 
 ROLE_NAME = "NexthinkConnector-Bench"
 
@@ -48,6 +36,8 @@ def sim_role(sim: str, account: str, external_id: str, role_name: str = ROLE_NAM
 def prepare(args: argparse.Namespace) -> dict:
     """Migrate; a credential whose role exists in the simulator with the
     credential's External ID; a connector in the region."""
+    from django.core.management import call_command
+
     from connectors.services import ConnectorData, connector_save
     from credentials import services
 
@@ -62,7 +52,8 @@ def prepare(args: argparse.Namespace) -> dict:
             description="benchmark",
             recurrence=60,
             credential_id=credential.pk,
-            region=args.region,
+            connector_type="aws_workspaces",
+            parameters={"region": args.region},
             environment_name="Bench",
         )
     )
@@ -114,6 +105,8 @@ def lastrun(args: argparse.Namespace) -> dict:
 def reset(args: argparse.Namespace) -> dict:
     """Empty the device, change and run tables: the next sync is a first sync
     (PostgreSQL side of the scaling benchmark, on the operator's own database)."""
+    from django.db import connection
+
     from connectors.models import Device, DeviceChange, Run
 
     tables = [m._meta.db_table for m in (DeviceChange, Device, Run)]
@@ -128,6 +121,9 @@ def reset(args: argparse.Namespace) -> dict:
 
 def queries(args: argparse.Namespace) -> dict:
     """sync_connector in this process; every statement sent to the database counted."""
+    from django.core.management import call_command
+    from django.db import connection
+
     from connectors import runs
     from connectors.models import Run
 
@@ -162,7 +158,11 @@ def queries(args: argparse.Namespace) -> dict:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(prog="bench/djtool.py")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexthink_admin.settings.local")
+    import django
+
+    django.setup()
+    p = argparse.ArgumentParser(prog="python -m bench.djtool")
     sub = p.add_subparsers(dest="cmd", required=True)
     pp = sub.add_parser("prepare")
     pp.add_argument("--sim", required=True)

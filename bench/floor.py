@@ -1,6 +1,6 @@
 """The API floor: the minimum calls, bare boto3, no processing or storage.
 
-    python bench/floor.py ENDPOINT REGION ROLE_ARN EXTERNAL_ID [--chain-only]
+    python -m bench.floor ENDPOINT REGION ROLE_ARN EXTERNAL_ID [--chain-only]
 
 AssumeRole, then DescribeWorkspaces paged by 25, DescribeWorkspaceBundles by
 the distinct BundleIds seen (25 a call), DescribeWorkspaceImages of the

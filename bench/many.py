@@ -22,11 +22,13 @@ import signal
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
-from common import PY, ROOT, SimProcess, base_env, run_timed, verdict  # noqa: F401
+from .common import PY, ROOT, SimProcess, base_env, run_timed
 
 PG = "postgresql://postgres@127.0.0.1:5432/{}"
+# Flushed before and after: BENCH_REDIS_URL names another database where 13 is in use.
 REDIS_DB = 13
 FINAL = ("succeeded", "partial", "failed", "skipped")
 
@@ -37,7 +39,7 @@ def run(ctx) -> None:
 
     n, ws = (10, 20) if ctx.quick else (200, 50)
     dbname = f"bench_{os.getpid()}"
-    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    redis_url = os.environ.get("BENCH_REDIS_URL") or f"redis://127.0.0.1:6379/{REDIS_DB}"
     pidfile = ctx.scratch.path("workers.pids")
     sim = SimProcess(
         workspaces=0,
@@ -63,7 +65,7 @@ def run(ctx) -> None:
             DATABASE_URL=PG.format(dbname), REDIS_URL=redis_url, AWS_ENDPOINT_URL=sim.url
         )
         proc = run_timed(
-            [PY, str(Path(__file__)), sim.url, str(n), str(ws), str(pidfile)], env, timeout=1200
+            [PY, "-m", "bench.many", sim.url, str(n), str(ws), str(pidfile)], env, timeout=1200
         )
         out = proc.check("many-connectors driver").json()
     finally:
@@ -80,11 +82,12 @@ def run(ctx) -> None:
     ok = out["complete"] and not out["overlaps"]
     res.add(
         "6",
-        f"Many connectors: {n} connectors × {ws} WorkSpaces (own account and role each), real Celery workers",
-        f"phases A+B+C: {out['runs']} run rows, all finished: {'yes' if out['complete'] else 'NO'} "
-        f"({out['statuses']}); overlapping `running` intervals of one connector: {out['overlaps']}; "
-        f"C ({min(n, 50)} connectors triggered twice at once, 2 workers): {c['skipped']} of {c['runs']} triggers "
-        f"skipped by the claim",
+        f"Many connectors: {n} connectors × {ws} WorkSpaces (own account and role each), "
+        "real Celery workers",
+        f"phases A+B+C: {out['runs']} run rows, all finished: "
+        f"{'yes' if out['complete'] else 'NO'} ({out['statuses']}); overlapping `running` "
+        f"intervals of one connector: {out['overlaps']}; C ({min(n, 50)} connectors triggered "
+        f"twice at once, 2 workers): {c['skipped']} of {c['runs']} triggers skipped by the claim",
         "every run finished; no overlap",
         ok,
     )
@@ -92,9 +95,9 @@ def run(ctx) -> None:
     res.add(
         "6",
         "Many connectors: throughput, two workers vs one (first sync each time)",
-        f"1 worker: {n} runs in {a['seconds']:.1f} s = {a['per_s']:.2f} runs/s (run median {a['run_median']:.2f} s); "
-        f"2 workers: {b['seconds']:.1f} s = {b['per_s']:.2f} runs/s (run median {b['run_median']:.2f} s); "
-        f"**×{ratio:.2f}**",
+        f"1 worker: {n} runs in {a['seconds']:.1f} s = {a['per_s']:.2f} runs/s "
+        f"(run median {a['run_median']:.2f} s); 2 workers: {b['seconds']:.1f} s = "
+        f"{b['per_s']:.2f} runs/s (run median {b['run_median']:.2f} s); **×{ratio:.2f}**",
         "two workers faster than one",
         ratio > 1.0,
     )
@@ -129,61 +132,58 @@ class Workers:
         self.pidfile, self.logdir, self.procs = pidfile, logdir, []
 
     def start(self, k: int) -> None:
-        log = open(self.logdir / f"worker{k}.log", "w")
-        proc = subprocess.Popen(
-            [
-                str(Path(PY).parent / "celery"),
-                "-A",
-                "nexthink_admin",
-                "worker",
-                "--concurrency",
-                "1",
-                "-n",
-                f"bench{k}-{os.getpid()}@%h",
-                "-Q",
-                f"celery,bench-w{k}",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        log = self.logdir / f"worker{k}.log"
+        with open(log, "w") as out:  # the worker keeps writing to its own copy
+            proc = subprocess.Popen(
+                [
+                    str(Path(PY).parent / "celery"),
+                    "-A",
+                    "nexthink_admin",
+                    "worker",
+                    "--concurrency",
+                    "1",
+                    "-n",
+                    f"bench{k}-{os.getpid()}@%h",
+                    "-Q",
+                    f"celery,bench-w{k}",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-l",
+                    "INFO",
+                ],
+                cwd=ROOT,
+                env=os.environ.copy(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.procs.append((proc, log))
         with open(self.pidfile, "a") as f:
             f.write(f"{proc.pid}\n")
         deadline = time.monotonic() + 60
-        while "ready." not in Path(log.name).read_text():
+        while "ready." not in log.read_text():
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"worker {k} did not start: {Path(log.name).read_text()[-1500:]}"
-                )
+                raise RuntimeError(f"worker {k} did not start: {log.read_text()[-1500:]}")
             time.sleep(0.1)
 
     def tail(self) -> str:
-        return " | ".join(Path(log.name).read_text()[-800:] for _, log in self.procs)
+        return " | ".join(log.read_text()[-800:] for _, log in self.procs)
 
     def stop(self) -> None:
         for proc, _ in self.procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc, log in self.procs:
+        for proc, _ in self.procs:
             try:
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
-            log.close()
         self.procs = []
 
 
 def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexthink_admin.settings.local")
     import django
 
@@ -228,7 +228,8 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
                     description="",
                     recurrence=1440,
                     credential_id=cred.pk,
-                    region="eu-west-1",
+                    connector_type="aws_workspaces",
+                    parameters={"region": "eu-west-1"},
                     environment_name="Bench",
                 )
             ).pk
@@ -296,7 +297,7 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
         if r.started_at:
             by_connector.setdefault(r.connector_id, []).append(r)
     for rs in by_connector.values():
-        for prev, nxt in zip(rs, rs[1:]):
+        for prev, nxt in pairwise(rs):
             if prev.finished_at is None or nxt.started_at < prev.finished_at:
                 overlaps += 1
     statuses: dict[str, int] = {}
@@ -314,7 +315,6 @@ def driver(sim: str, n: int, ws: int, pidfile: Path) -> dict:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     print(
         json.dumps(
             driver(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])), default=str

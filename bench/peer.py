@@ -7,7 +7,7 @@ c7n assumes the same customer role with the same External ID (`--assume`,
 another fleet). It calls AssumeRole, DescribeWorkspaces (paged by 25) and the
 Resource Groups Tagging API's GetResources (100 ARNs a call) for tags; the
 simulator passes GetResources to moto, which answers with no tags.
-The runs themselves are interleaved with ours in collection.py.
+The runs themselves are interleaved with ours in bench/collection.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from common import C7N_VENV, REGION, Proc, Scratch, SimProcess, base_env, run_timed
+from .common import C7N_VENV, REGION, Proc, Scratch, SimProcess, base_env, run_timed
 
 POLICY = """policies:
   - name: bench-workspaces
@@ -31,8 +31,8 @@ def unavailable() -> str | None:
     """Why the peer cannot be measured, or None."""
     if not custodian().exists():
         return (
-            f"c7n is not installed in {C7N_VENV} (`make bench` installs requirements-bench.txt"
-            " there)"
+            f"c7n is not installed in {C7N_VENV} "
+            "(`make bench` installs requirements/bench.txt there)"
         )
     return None
 

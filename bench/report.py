@@ -6,13 +6,13 @@ import json
 import subprocess
 import time
 
-from common import ROOT, Results, verdict
+from .common import ROOT, Results, verdict
 
 METHOD = """\
 ## How it is measured
 
 - **The simulator** runs as a separate server process
-  (`python -m connectors.aws_workspaces.simulator --port N ...`) on 127.0.0.1, with
+  (`python -m awssim --port N ...`) on 127.0.0.1, with
   a fixed latency per call, one region (eu-west-1), 40 bundles (27 the account's own,
   13 AWS-owned) over 20 images, in the customer account 111122223333. API calls are
   read from its `/_sim/stats` around each process.
@@ -85,7 +85,8 @@ def render(
     lines = ["# Benchmarks", ""]
     if quick:
         lines += [
-            "> **Quick mode** (smoke test of the harness): small sizes, one repetition, no warm-up.",
+            "> **Quick mode** (smoke test of the harness): small sizes, one repetition, "
+            "no warm-up.",
             "> The verdicts below are not meaningful at these sizes.",
             "",
         ]
@@ -113,15 +114,19 @@ def render(
     ]
     if results.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results.notes]
+    servers = results.raw.get("6 server versions")
+    servers = f": {servers}" if servers else ""
+    load_at_start = results.raw.get("load average at start (1/5/15 min)", "?")
     lines += [
         "",
         "## Machine",
         "",
-        f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} memory, {machine['os']}",
+        f"- {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} memory, "
+        f"{machine['os']}",
         f"- Python {machine['python']}; SQLite {machine['sqlite']} (benchmarks 1–5); "
-        f"PostgreSQL and Redis on 127.0.0.1 (benchmark 6{': ' + results.raw['6 server versions'] if '6 server versions' in results.raw else ''})",
-        f"- load average (1/5/15 min) at start {results.raw.get('load average at start (1/5/15 min)', '?')}, "
-        f"at end {machine['load']}: the machine is shared and noisy, hence the interleaving and medians",
+        f"PostgreSQL and Redis on 127.0.0.1 (benchmark 6{servers})",
+        f"- load average (1/5/15 min) at start {load_at_start}, at end {machine['load']}: "
+        "the machine is shared and noisy, hence the interleaving and medians",
         f"- code: {_git()}; run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"benchmarks {','.join(str(s) for s in sorted(sections))}, {elapsed / 60:.1f} min in all",
         "",

@@ -1,8 +1,8 @@
 """`make bench`: collection and browsing at scale, against the API floor and a peer tool.
 
-    python bench/run.py              # full: writes docs/BENCHMARKS.md
-    python bench/run.py --quick      # smoke: small sizes, 1 repetition (or BENCH_QUICK=1)
-    python bench/run.py --only 1,4   # some benchmarks only
+    python -m bench              # full: writes docs/BENCHMARKS.md
+    python -m bench --quick      # smoke: small sizes, 1 repetition (or BENCH_QUICK=1)
+    python -m bench --only 1,4   # some benchmarks only
 
 Benchmarks: 1 collection vs the floor, 2 unchanged re-sync, 3 scaling,
 4 peer (Cloud Custodian), 5 browsing, 6 many connectors with Celery workers.
@@ -22,14 +22,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import browsing  # noqa: E402
-import collection  # noqa: E402
-import many  # noqa: E402
-import report  # noqa: E402
-import scaling  # noqa: E402
-from common import ROOT, Results, Scratch, machine  # noqa: E402
+from . import browsing, collection, many, report, scaling
+from .common import ROOT, Results, Scratch, machine
 
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 ALL = (1, 2, 3, 4, 5, 6)
@@ -49,7 +43,7 @@ class Context:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     p.add_argument(
         "--quick",
         action="store_true",
@@ -117,7 +111,3 @@ def main(argv: list[str] | None = None) -> int:
         ctx.log(f"written {out}")
     ctx.log(f"done in {elapsed:.0f} s")
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

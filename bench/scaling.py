@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from common import PY, SimProcess, base_env, djtool, median, raw, run_timed, sqlite_url
+from .common import PY, SimProcess, base_env, djtool, median, raw, run_timed, sqlite_url
 
 SPP = 50
 PG_URL = os.environ.get("BENCH_PG_URL", "")

@@ -1,10 +1,6 @@
 from django.db import models
 
 
-class ConnectorType(models.TextChoices):
-    AWS_WORKSPACES = "aws_workspaces", "AWS WorkSpaces"
-
-
 class Recurrence(models.IntegerChoices):
     """Minutes between runs."""
 

@@ -1,17 +1,23 @@
-"""The AWS WorkSpaces connector form: a General tab and a Parameters tab."""
+"""The connector form: a General tab, and a Parameters tab holding the
+parameters its type declares (connectors/registry.py) and the environment name."""
 
 from django import forms
 
-from credentials.models import Credential, Protocol
+from credentials.models import Credential
+from nexthink_admin.names import name_clean
 
-from .aws_workspaces.regions import region_choices, region_partition
 from .choices import Recurrence
 from .models import InboundConnector
 from .nql import nql_id_suggest, nql_id_validate
+from .registry import ConnectorType
 from .services import ConnectorData
 
 GENERAL_FIELDS = ("name", "nql_id", "description", "recurrence", "credential")
-PARAMETER_FIELDS = ("region", "environment_name")
+
+
+def environment_name_clean(value: str) -> str:
+    """Runs of whitespace (tabs, line breaks) become one space; then the rules of every name."""
+    return name_clean(" ".join(value.split()), what="environment name")
 
 
 class CredentialChoiceField(forms.ModelChoiceField):
@@ -27,7 +33,8 @@ class ConnectorForm(forms.Form):
         label="NQL ID",
         max_length=200,
         required=False,
-        help_text="Suggested from the name; lowercase letters, digits and underscores. It cannot be changed after the first save.",
+        help_text="Suggested from the name; lowercase letters, digits and underscores."
+        " It cannot be changed after the first save.",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     description = forms.CharField(
@@ -38,18 +45,23 @@ class ConnectorForm(forms.Form):
     )
     credential = CredentialChoiceField(
         label="Credentials",
-        queryset=Credential.objects.filter(protocol=Protocol.AWS_IAM).order_by("name"),
+        queryset=Credential.objects.none(),  # the type's protocol, set in __init__
         empty_label="Select a credential",
         help_text="Only AWS IAM credentials with a Role ARN can be used.",
     )
-    region = forms.ChoiceField(help_text="The AWS region where the WorkSpaces are.")
     environment_name = forms.CharField(
         max_length=100,
         help_text="Enriched devices reference this name in NQL (virtualization.environment_name).",
     )
 
-    def __init__(self, *args, instance: InboundConnector | None = None, **kwargs):
-        self.instance = instance
+    def __init__(
+        self,
+        *args,
+        connector_type: ConnectorType,
+        instance: InboundConnector | None = None,
+        **kwargs,
+    ):
+        self.connector_type, self.instance = connector_type, instance
         if instance is not None:
             kwargs["initial"] = {
                 **(kwargs.get("initial") or {}),
@@ -58,11 +70,19 @@ class ConnectorForm(forms.Form):
                 "description": instance.description,
                 "recurrence": instance.recurrence,
                 "credential": instance.credential_id,
-                "region": instance.region,
+                **{n: instance.parameters.get(n) for n in connector_type.parameter_fields()},
                 "environment_name": instance.environment_name,
             }
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Select a region")] + region_choices()
+        self.fields["credential"].queryset = Credential.objects.filter(
+            protocol=connector_type.credential_protocol
+        ).order_by("name")
+        self.parameter_names = tuple(connector_type.parameter_fields())
+        # The type's parameters go first on the Parameters tab, then the environment name.
+        fields = dict(self.fields)
+        environment_name = fields.pop("environment_name")
+        self.fields = {**fields, **connector_type.parameter_fields()}
+        self.fields["environment_name"] = environment_name
         if instance is not None:
             # Locked after the first save: Django ignores any posted value of a disabled field.
             self.fields["nql_id"].disabled = True
@@ -74,14 +94,19 @@ class ConnectorForm(forms.Form):
     def unfinished_credentials(self) -> list[Credential]:
         return [c for c in self.fields["credential"].queryset if not c.is_ready]
 
+    @property
+    def parameter_fields(self) -> list[forms.BoundField]:
+        """The Parameters tab, in order."""
+        return [self[name] for name in (*self.parameter_names, "environment_name")]
+
     def tab_errors(self) -> dict[str, bool]:
         return {
             "general": any(f in self.errors for f in GENERAL_FIELDS),
-            "parameters": any(f in self.errors for f in PARAMETER_FIELDS),
+            "parameters": any(f.name in self.errors for f in self.parameter_fields),
         }
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = name_clean(self.cleaned_data["name"], what="connector name")
         if not name:
             raise forms.ValidationError("Give the connector a name.")
         return name
@@ -103,26 +128,27 @@ class ConnectorForm(forms.Form):
         credential = self.cleaned_data["credential"]
         if not credential.is_ready:
             raise forms.ValidationError(
-                f"The credential '{credential.name}' has no AWS Role ARN yet: add it on the credential's page first."
+                f"The credential '{credential.name}' has no AWS Role ARN yet:"
+                " add it on the credential's page first."
             )
         return credential
 
     def clean_environment_name(self) -> str:
-        value = " ".join(self.cleaned_data["environment_name"].split())
+        value = environment_name_clean(self.cleaned_data["environment_name"])
         if not value:
             raise forms.ValidationError("Enter an environment name.")
         return value
 
     def clean(self):
         cleaned = super().clean()
-        credential, region = cleaned.get("credential"), cleaned.get("region")
-        if credential and region:
-            partition = credential.role_arn.split(":")[1]
-            if region_partition(region) != partition:
-                self.add_error(
-                    "region",
-                    f"{region} is in the {region_partition(region)} partition, but the credential's role is in {partition}.",
-                )
+        names = self.parameter_names
+        if all(name in cleaned for name in names):
+            parameters = {name: cleaned[name] for name in names}
+            errors = self.connector_type.clean_parameters(
+                parameters, credential=cleaned.get("credential")
+            )
+            for name, message in errors.items():
+                self.add_error(name, message)
         return cleaned
 
     def to_data(self) -> ConnectorData:
@@ -133,6 +159,7 @@ class ConnectorForm(forms.Form):
             description=c["description"],
             recurrence=c["recurrence"],
             credential_id=c["credential"].pk,
-            region=c["region"],
             environment_name=c["environment_name"],
+            connector_type=self.connector_type.name,
+            parameters={name: c[name] for name in self.parameter_names},
         )

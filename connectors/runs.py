@@ -33,20 +33,18 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from .aws_workspaces import aws
-from .aws_workspaces.collector import CollectionFailed, collect_connector
-from .aws_workspaces.pipeline import CollectionStopped
+from . import registry
 from .choices import RunStatus, RunTrigger
-from .device_services import (
+from .devices.services import (
     UpsertCounts,
     devices_mark_removed,
     devices_refresh_statistics,
     devices_upsert,
 )
 from .models import InboundConnector, Run
+from .registry import CollectionFailed, CollectionStopped
 
 log = logging.getLogger(__name__)
-COLLECTORS = {"aws_workspaces": collect_connector}
 PROGRESS_EVERY_SECONDS = 1.0
 WORKER_LOST = (
     "The worker running this collection stopped responding (killed or lost); the next run goes"
@@ -232,7 +230,7 @@ def run_execute(
     run = run_claim(connector=connector, run_id=run_id, trigger=trigger, owner=owner, worker=worker)
     if run is None:
         return None
-    stats = aws.CallStats()
+    stats = None  # the type's API call counter, once the collection starts
     counts = UpsertCounts()
     last_beat = 0.0
     log.info("run %s of connector %s started", run.pk, connector.nql_id)
@@ -261,7 +259,9 @@ def run_execute(
                 on_progress(run)
 
         try:
-            collector, batches = COLLECTORS[connector.connector_type](
+            connector_type = registry.connector_type(connector.connector_type)
+            stats = connector_type.call_stats()
+            collector, batches = connector_type.collect(
                 connector, stats=stats, on_page=heartbeat, stop=lease.stop
             )
             with closing(batches):  # stops the collector's threads at once if storage fails
@@ -294,8 +294,9 @@ def run_execute(
                     " nothing was marked removed)" + (f". Also: {others}" if others else ""),
                 )
         except (RunLost, CollectionStopped):
-            # Reaped while working (its lease lapsed): whoever reaped it ended
-            # it, and the compare-and-set finish below writes nothing.
+            # Reaped while working (its lease lapsed), or its connector was
+            # deleted: whoever ended it did, and the compare-and-set finish
+            # below writes nothing.
             result.update(
                 status=RunStatus.FAILED,
                 error_code="RunLost",
@@ -317,6 +318,11 @@ def run_execute(
                 error_message="The run exceeded its time limit.",
             )
         except Exception as exc:  # a run row must never stay `running`
+            if not InboundConnector.objects.filter(pk=connector.pk).exists():
+                # Deleted while it ran: storage failed on the missing connector;
+                # its runs and devices went with it. Nothing to record or report.
+                log.info("run %s stopped: connector %s was deleted", run.pk, connector.nql_id)
+                return None
             log.exception("run %s of connector %s crashed", run.pk, connector.nql_id)
             result.update(
                 status=RunStatus.FAILED,
@@ -337,11 +343,14 @@ def run_execute(
             created=counts.created,
             updated=counts.updated,
             unchanged=counts.unchanged,
-            api_calls=dict(stats.calls),
-            throttled=stats.throttled,
+            api_calls=dict(stats.calls) if stats else {},
+            throttled=stats.throttled if stats else 0,
             **result,
         )
-    run.refresh_from_db()
+    run = Run.objects.filter(pk=run.pk).first()
+    if run is None:  # the connector, and so this run, was deleted as it ran or finished
+        log.info("run stopped: connector %s was deleted", connector.nql_id)
+        return None
     if not finished:
         log.warning(
             "run %s of connector %s stopped: it was %s by another worker (%s)",

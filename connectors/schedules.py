@@ -38,7 +38,9 @@ def periodic_task_sync(*, connector: InboundConnector) -> PeriodicTask:
         "args": "[]",
         "interval": interval_for(connector.recurrence),
         "enabled": connector.enabled,
-        "description": f"Collect {connector.get_connector_type_display()} for connector '{connector.nql_id}'",
+        "description": (
+            f"Collect {connector.connector_type_label} for connector '{connector.nql_id}'"
+        ),
     }
     task = connector.periodic_task
     if task is None:

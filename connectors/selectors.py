@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .device_cache import cached_counts
+from .devices.cache import cached_counts
 from .models import Device, InboundConnector, Run
 
 

@@ -1,13 +1,14 @@
 """Writes to connectors. Views, forms, admin and commands call these."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
 from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
+from nexthink_admin.names import name_clean
 
-from . import schedules
+from . import registry, schedules
 from .choices import RunStatus, RunTrigger
 from .models import InboundConnector, NqlIdLocked, Run
 from .nql import nql_id_suggest
@@ -19,10 +20,11 @@ class ConnectorData:
     description: str
     recurrence: int
     credential_id: int
-    region: str
     environment_name: str
     nql_id: str = ""
     enabled: bool | None = None  # None: keep (new connectors start enabled)
+    connector_type: str = ""  # a registered type; taken on creation only
+    parameters: dict = field(default_factory=dict)  # as the type's parameter fields clean them
 
 
 def _unique_nql_id(base: str) -> str:
@@ -39,7 +41,7 @@ AUDITED = (
     "description",
     "recurrence",
     "credential_id",
-    "region",
+    "parameters",
     "environment_name",
     "enabled",
 )
@@ -52,22 +54,28 @@ def connector_save(
     transaction. The NQL ID is taken on creation only; on update a different
     one raises NqlIdLocked."""
     creating = connector is None
-    before = (
-        {} if creating else audit_snapshot(InboundConnector.objects.get(pk=connector.pk), AUDITED)
-    )
     with transaction.atomic():
+        # The audit's before-image is read, locked, inside the write's transaction.
+        before = (
+            {}
+            if creating
+            else audit_snapshot(
+                InboundConnector.objects.select_for_update().get(pk=connector.pk), AUDITED
+            )
+        )
         if connector is None:
             connector = InboundConnector(
+                connector_type=registry.connector_type(data.connector_type).name,
                 nql_id=data.nql_id or _unique_nql_id(nql_id_suggest(data.name)),
                 created_by=user if user and user.is_authenticated else None,
             )
         elif data.nql_id and data.nql_id != connector.nql_id:
             raise NqlIdLocked()
-        connector.name = data.name.strip()
+        connector.name = name_clean(data.name, what="connector name")
         connector.description = data.description.strip()
         connector.recurrence = data.recurrence
         connector.credential_id = data.credential_id
-        connector.region = data.region
+        connector.parameters = dict(data.parameters)
         connector.environment_name = data.environment_name.strip()
         if data.enabled is not None:
             connector.enabled = data.enabled
@@ -104,6 +112,9 @@ def connector_set_enabled(
 def connector_delete(*, connector: InboundConnector, user=None) -> None:
     """Delete the connector, its schedule, its runs and its devices."""
     with transaction.atomic():
+        # Locking the row first waits for a running batch to commit; a batch that
+        # comes after then fails on the missing connector, and that run ends.
+        InboundConnector.objects.select_for_update().filter(pk=connector.pk).first()
         audit_record(actor=user, action="deleted", obj=connector, object_type="connector")
         schedules.periodic_task_delete(connector=connector)
         connector.delete()

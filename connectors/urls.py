@@ -1,12 +1,11 @@
 from django.urls import path
 
-from . import probe_views, views
+from . import registry, views
 
 app_name = "connectors"
 urlpatterns = [
     path("", views.ConnectorListView.as_view(), name="list"),
     path("new/", views.ConnectorTypeChooserView.as_view(), name="choose_type"),
-    path("test/", probe_views.ConnectorTestView.as_view(), name="test"),
     path("new/<slug:connector_type>/", views.ConnectorCreateView.as_view(), name="create"),
     path("<int:pk>/", views.ConnectorDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ConnectorEditView.as_view(), name="edit"),
@@ -14,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.ConnectorDeleteView.as_view(), name="delete"),
     path("<int:pk>/run/", views.ConnectorRunNowView.as_view(), name="run_now"),
     path("<int:pk>/toggle/", views.ConnectorToggleView.as_view(), name="toggle"),
+    *registry.type_urlpatterns(),
 ]

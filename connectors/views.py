@@ -1,17 +1,21 @@
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from nexthink_admin.mixins import ObjectMixin
 from nexthink_admin.permissions import PermissionMixin
 
-from . import selectors, services
-from .aws_workspaces.regions import region_label
-from .choices import ConnectorType
+from . import registry, selectors, services
 from .forms import ConnectorForm
 from .models import InboundConnector
+
+
+class ConnectorMixin(ObjectMixin):
+    model = InboundConnector
+    object_name = "connector"
 
 
 class ConnectorListView(PermissionMixin, ListView):
@@ -25,27 +29,41 @@ class ConnectorListView(PermissionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        labels = registry.parameter_labels()
         for connector in selectors.with_device_counts(ctx["connectors"]):
             connector.next_run = selectors.connector_next_run(connector)
+            values = {p.label: p.value for p in connector.parameter_values}
+            connector.parameter_cells = [values.get(label, "") for label in labels]
+        ctx["parameter_labels"] = labels
         return ctx
 
 
 class ConnectorTypeChooserView(PermissionMixin, TemplateView):
     permission_required = "connectors.add_inboundconnector"
     template_name = "connectors/choose_type.html"
-    extra_context = {"types": ConnectorType.choices}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(types=registry.connector_types(), **kwargs)
 
 
 class _ConnectorFormView(PermissionMixin, FormView):
     template_name = "connectors/form.html"
-    instance: InboundConnector | None = None
+    connector: InboundConnector | None = None
+    connector_type: registry.ConnectorType
 
     def get_form(self, form_class=None):
-        return ConnectorForm(**self.get_form_kwargs(), instance=self.instance)
+        return ConnectorForm(
+            **self.get_form_kwargs(), connector_type=self.connector_type, instance=self.connector
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(connector=self.instance, connector_type=ConnectorType.AWS_WORKSPACES.label)
+        test_url_name = self.connector_type.test_url_name
+        ctx.update(
+            connector=self.connector,
+            connector_type=self.connector_type,
+            test_url=reverse(test_url_name) if test_url_name else "",
+        )
         return ctx
 
 
@@ -53,8 +71,10 @@ class ConnectorCreateView(_ConnectorFormView):
     permission_required = "connectors.add_inboundconnector"
 
     def dispatch(self, request, *args, **kwargs):
-        if kwargs["connector_type"] not in ConnectorType.values:
-            raise Http404("Unknown connector type")
+        try:
+            self.connector_type = registry.connector_type(kwargs["connector_type"])
+        except LookupError as exc:
+            raise Http404("Unknown connector type") from exc
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -66,24 +86,27 @@ class ConnectorCreateView(_ConnectorFormView):
         return redirect(connector)
 
 
-class ConnectorEditView(_ConnectorFormView):
+class ConnectorEditView(ConnectorMixin, _ConnectorFormView):
     permission_required = "connectors.change_inboundconnector"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.instance = get_object_or_404(InboundConnector, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def connector_type(self) -> registry.ConnectorType:
+        try:
+            return registry.connector_type(self.connector.connector_type)
+        except LookupError as exc:
+            raise Http404("This connector's type is not installed") from exc
 
     def form_valid(self, form):
-        if self.request.POST.get("nql_id", self.instance.nql_id) != self.instance.nql_id:
+        if self.request.POST.get("nql_id", self.connector.nql_id) != self.connector.nql_id:
             messages.warning(
                 self.request,
                 "The NQL ID cannot be changed after the first save; it was kept as it is.",
             )
         services.connector_save(
-            data=form.to_data(), connector=self.instance, user=self.request.user
+            data=form.to_data(), connector=self.connector, user=self.request.user
         )
-        messages.success(self.request, f"Connector '{self.instance.name}' saved.")
-        return redirect(self.instance)
+        messages.success(self.request, f"Connector '{self.connector.name}' saved.")
+        return redirect(self.connector)
 
 
 class ConnectorDetailView(PermissionMixin, TemplateView):
@@ -99,7 +122,6 @@ class ConnectorDetailView(PermissionMixin, TemplateView):
         runs = selectors.connector_runs(connector=connector)[:25]
         ctx.update(
             connector=connector,
-            region_label=region_label(connector.region),
             next_run=selectors.connector_next_run(connector),
             runs=runs,
             device_counts=selectors.connector_device_counts(connector=connector),
@@ -108,24 +130,19 @@ class ConnectorDetailView(PermissionMixin, TemplateView):
         return ctx
 
 
-class ConnectorRunsFragmentView(PermissionMixin, TemplateView):
+class ConnectorRunsFragmentView(PermissionMixin, ConnectorMixin, TemplateView):
     """The runs table alone; the connector page polls it while a run is active."""
 
     permission_required = "connectors.view_inboundconnector"
     template_name = "connectors/inc/runs_table.html"
 
     def get_context_data(self, **kwargs):
-        connector = get_object_or_404(InboundConnector, pk=kwargs["pk"])
-        return {"runs": selectors.connector_runs(connector=connector)[:25]}
+        return {"runs": selectors.connector_runs(connector=self.connector)[:25]}
 
 
-class ConnectorDeleteView(PermissionMixin, TemplateView):
+class ConnectorDeleteView(PermissionMixin, ConnectorMixin, TemplateView):
     permission_required = "connectors.delete_inboundconnector"
     template_name = "connectors/confirm_delete.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.connector = get_object_or_404(InboundConnector, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -144,11 +161,11 @@ class ConnectorDeleteView(PermissionMixin, TemplateView):
         return redirect(reverse("connectors:list"))
 
 
-class ConnectorRunNowView(PermissionMixin, View):
+class ConnectorRunNowView(PermissionMixin, ConnectorMixin, View):
     permission_required = "connectors.change_inboundconnector"
 
     def post(self, request, pk: int):
-        connector = get_object_or_404(InboundConnector, pk=pk)
+        connector = self.connector
         try:
             services.connector_run_now(connector=connector, user=request.user)
         except services.RunAlreadyActive as active:
@@ -160,11 +177,11 @@ class ConnectorRunNowView(PermissionMixin, View):
         return redirect(connector)
 
 
-class ConnectorToggleView(PermissionMixin, View):
+class ConnectorToggleView(PermissionMixin, ConnectorMixin, View):
     permission_required = "connectors.change_inboundconnector"
 
     def post(self, request, pk: int):
-        connector = get_object_or_404(InboundConnector, pk=pk)
+        connector = self.connector
         services.connector_set_enabled(
             connector=connector, enabled=not connector.enabled, user=request.user
         )

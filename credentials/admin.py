@@ -1,10 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 
 from . import services
+from .forms import clean_credential_name, clean_credential_role_arn
 from .models import Credential
-from .validators import validate_role_arn
 
 
 class CredentialAdminForm(forms.ModelForm):
@@ -12,9 +11,12 @@ class CredentialAdminForm(forms.ModelForm):
         model = Credential
         fields = ("name", "protocol", "role_arn")
 
+    def clean_name(self) -> str:
+        return clean_credential_name(self.cleaned_data.get("name", ""), exclude_pk=self.instance.pk)
+
     def clean_role_arn(self) -> str:
-        value = self.cleaned_data.get("role_arn", "").strip()
-        return validate_role_arn(value, prefix=settings.AWS_ROLE_NAME_PREFIX) if value else ""
+        stored = Credential.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        return clean_credential_role_arn(self.cleaned_data.get("role_arn", ""), credential=stored)
 
 
 @admin.register(Credential)
@@ -46,11 +48,7 @@ class CredentialAdmin(admin.ModelAdmin):
             )
         else:
             created = services.credential_create(
-                name=obj.name, protocol=obj.protocol, user=request.user
+                name=obj.name, protocol=obj.protocol, role_arn=obj.role_arn, user=request.user
             )
-            if obj.role_arn:
-                services.credential_update(
-                    credential=created, name=created.name, role_arn=obj.role_arn, user=request.user
-                )
             obj.pk = created.pk
             obj.external_id = created.external_id

@@ -3,23 +3,45 @@
 from django import forms
 from django.conf import settings
 
+from nexthink_admin.names import name_clean
+
 from .models import Credential, Protocol
-from .selectors import credential_name_taken
+from .selectors import credential_connector_names, credential_name_taken
 from .validators import validate_role_arn
+
+
+def clean_credential_name(value: str, *, exclude_pk: int | None) -> str:
+    name = name_clean(value, what="credential name")
+    if not name:
+        raise forms.ValidationError("Give the credential a name.")
+    if credential_name_taken(name=name, exclude_pk=exclude_pk):
+        raise forms.ValidationError(
+            f"A credential named '{name}' already exists (names are compared ignoring case"
+            " and look-alike characters such as full-width letters)."
+        )
+    return name
+
+
+def clean_credential_role_arn(value: str, *, credential: Credential | None) -> str:
+    """A valid Role ARN, or "" when no connector uses the credential."""
+    value = (value or "").strip()
+    if value:
+        return validate_role_arn(value, prefix=settings.AWS_ROLE_NAME_PREFIX)
+    names = credential_connector_names(credential=credential) if credential else []
+    if names and credential.role_arn:
+        raise forms.ValidationError(
+            "The Role ARN cannot be removed: the connectors "
+            + ", ".join(f"'{n}'" for n in names)
+            + " use this credential. Change or delete those connectors first."
+        )
+    return ""
 
 
 class _NameMixin:
     instance_pk: int | None = None
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Give the credential a name.")
-        if credential_name_taken(name=name, exclude_pk=self.instance_pk):
-            raise forms.ValidationError(
-                f"A credential named '{name}' already exists (names are case-insensitive)."
-            )
-        return name
+        return clean_credential_name(self.cleaned_data["name"], exclude_pk=self.instance_pk)
 
 
 class CredentialCreateForm(_NameMixin, forms.Form):
@@ -49,6 +71,7 @@ class CredentialEditForm(_NameMixin, forms.Form):
     )
 
     def __init__(self, *args, instance: Credential, **kwargs):
+        self.instance = instance
         self.instance_pk = instance.pk
         kwargs["initial"] = {
             **(kwargs.get("initial") or {}),
@@ -58,7 +81,4 @@ class CredentialEditForm(_NameMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_role_arn(self) -> str:
-        value = self.cleaned_data["role_arn"]
-        if not value:
-            return ""
-        return validate_role_arn(value, prefix=settings.AWS_ROLE_NAME_PREFIX)
+        return clean_credential_role_arn(self.cleaned_data["role_arn"], credential=self.instance)

@@ -58,15 +58,16 @@ class Credential(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("credentials:detail", args=[self.pk])
+
     @property
     def status(self) -> str:
-        return CredentialStatus.READY if self.role_arn else CredentialStatus.WAITING_FOR_ROLE_ARN
+        """The badge shown for is_ready (one rule: a Role ARN makes it ready)."""
+        return CredentialStatus.READY if self.is_ready else CredentialStatus.WAITING_FOR_ROLE_ARN
 
     def get_status_display(self) -> str:
         return CredentialStatus(self.status).label
-
-    def get_absolute_url(self) -> str:
-        return reverse("credentials:detail", args=[self.pk])
 
     @property
     def is_ready(self) -> bool:

@@ -3,6 +3,8 @@
 from django.db.models import Count, QuerySet, Value
 from django.db.models.functions import Lower
 
+from nexthink_admin.names import name_key
+
 from .models import Credential
 
 
@@ -15,11 +17,19 @@ def credential_connector_names(*, credential: Credential) -> list[str]:
 
 
 def credential_name_taken(*, name: str, exclude_pk: int | None = None) -> bool:
-    """The same test as the unique index on Lower(name): iexact compares with
-    UPPER() on PostgreSQL, which folds some letters (K, Kelvin sign) differently."""
-    qs = Credential.objects.alias(lower_name=Lower("name")).filter(
-        lower_name=Lower(Value(name.strip()))
-    )
+    """True when another credential has the same name after NFKC and case
+    folding (nexthink_admin.names), or the same under the unique index on
+    Lower(name) (iexact would compare with UPPER() on PostgreSQL, which folds
+    some letters differently). Credentials are few (one per AWS account or
+    role), so every name is compared."""
+    others = Credential.objects.all()
     if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
+        others = others.exclude(pk=exclude_pk)
+    if (
+        others.alias(lower_name=Lower("name"))
+        .filter(lower_name=Lower(Value(name.strip())))
+        .exists()
+    ):
+        return True
+    key = name_key(name)
+    return any(name_key(other) == key for other in others.values_list("name", flat=True))

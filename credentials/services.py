@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
+from nexthink_admin.names import name_clean
 
 from .models import Credential, Protocol
 from .validators import validate_role_arn
@@ -25,15 +26,23 @@ def external_id_generate() -> str:
     return secrets.token_urlsafe(EXTERNAL_ID_BYTES)
 
 
-def credential_create(*, name: str, protocol: str = Protocol.AWS_IAM, user=None) -> Credential:
+def credential_create(
+    *, name: str, protocol: str = Protocol.AWS_IAM, role_arn: str = "", user=None
+) -> Credential:
     """Create a credential with a fresh External ID (unique: a collision, at
-    256 bits never expected, is simply drawn again)."""
+    256 bits never expected, is simply drawn again), and its Role ARN when
+    given: one transaction, one audit event."""
+    name = name_clean(name, what="credential name")
+    role_arn = role_arn.strip()
+    if role_arn:
+        role_arn = validate_role_arn(role_arn, prefix=settings.AWS_ROLE_NAME_PREFIX)
     for _ in range(3):
         try:
             with transaction.atomic():
                 credential = Credential.objects.create(
-                    name=name.strip(),
+                    name=name,
                     protocol=protocol,
+                    role_arn=role_arn,
                     external_id=external_id_generate(),
                     created_by=user if user and user.is_authenticated else None,
                 )
@@ -54,14 +63,25 @@ def credential_create(*, name: str, protocol: str = Protocol.AWS_IAM, user=None)
 
 
 def credential_update(*, credential: Credential, name: str, role_arn: str, user=None) -> Credential:
-    """Rename and set (or clear) the Role ARN. The External ID never changes."""
+    """Rename and set (or clear) the Role ARN. The External ID never changes.
+    Clearing the Role ARN of a credential that connectors use raises
+    CredentialInUse: their runs could not assume any role."""
+    from .selectors import credential_connector_names
+
+    name = name_clean(name, what="credential name")
     role_arn = role_arn.strip()
     if role_arn:
         role_arn = validate_role_arn(role_arn, prefix=settings.AWS_ROLE_NAME_PREFIX)
-    before = audit_snapshot(Credential.objects.get(pk=credential.pk), AUDITED)
-    credential.name = name.strip()
-    credential.role_arn = role_arn
     with transaction.atomic():
+        # The audit's before-image is read, locked, inside the write's transaction.
+        stored = Credential.objects.select_for_update().get(pk=credential.pk)
+        before = audit_snapshot(stored, AUDITED)
+        if not role_arn and stored.role_arn:
+            names = credential_connector_names(credential=stored)
+            if names:
+                raise CredentialInUse(names)
+        credential.name = name
+        credential.role_arn = role_arn
         credential.save(update_fields=["name", "role_arn", "updated_at"])
         changes = audit_diff(before, audit_snapshot(credential, AUDITED))
         if changes:

@@ -22,7 +22,8 @@ def validate_role_arn(value: str, *, prefix: str) -> str:
     parts = arn.split(":", 5)
     if len(parts) != 6:
         raise ValidationError(
-            f"This is not a complete ARN: expected arn:PARTITION:iam::ACCOUNT:role/NAME, for example {example}.",
+            "This is not a complete ARN: expected arn:PARTITION:iam::ACCOUNT:role/NAME,"
+            f" for example {example}.",
             code="malformed",
         )
     _, partition, service, region, account, resource = parts
@@ -36,10 +37,11 @@ def validate_role_arn(value: str, *, prefix: str) -> str:
         )
     if region:
         raise ValidationError(
-            f"IAM ARNs have no region, but this one has '{region}' (expected arn:{partition}:iam::ACCOUNT:...).",
+            f"IAM ARNs have no region, but this one has '{region}'"
+            f" (expected arn:{partition}:iam::ACCOUNT:...).",
             code="region",
         )
-    if not re.fullmatch(r"\d{12}", account):
+    if not re.fullmatch(r"[0-9]{12}", account):  # ASCII only: \d would take ١ and １ too
         raise ValidationError(
             f"The account ID must be exactly 12 digits; got '{account}'.", code="account"
         )

@@ -1,14 +1,20 @@
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from nexthink_admin.mixins import ObjectMixin
 from nexthink_admin.permissions import PermissionMixin
 
 from . import policies, selectors, services
 from .forms import CredentialCreateForm, CredentialEditForm
 from .models import Credential
+
+
+class CredentialMixin(ObjectMixin):
+    model = Credential
+    object_name = "credential"
 
 
 class CredentialListView(PermissionMixin, ListView):
@@ -34,7 +40,8 @@ class CredentialCreateView(PermissionMixin, FormView):
         )
         messages.success(
             self.request,
-            f"Credential '{credential.name}' created. Create the role in AWS with the policies below, then paste its Role ARN.",
+            f"Credential '{credential.name}' created. Create the role in AWS with the"
+            " policies below, then paste its Role ARN.",
         )
         return redirect(credential)
 
@@ -63,13 +70,9 @@ class CredentialDetailView(PermissionMixin, DetailView):
         return ctx
 
 
-class CredentialEditView(PermissionMixin, FormView):
+class CredentialEditView(PermissionMixin, CredentialMixin, FormView):
     permission_required = "credentials.change_credential"
     template_name = "credentials/form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.credential = get_object_or_404(Credential, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
         return CredentialEditForm(**self.get_form_kwargs(), instance=self.credential)
@@ -80,23 +83,28 @@ class CredentialEditView(PermissionMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        services.credential_update(
-            credential=self.credential,
-            name=form.cleaned_data["name"],
-            role_arn=form.cleaned_data["role_arn"],
-            user=self.request.user,
-        )
+        try:
+            services.credential_update(
+                credential=self.credential,
+                name=form.cleaned_data["name"],
+                role_arn=form.cleaned_data["role_arn"],
+                user=self.request.user,
+            )
+        except services.CredentialInUse as exc:  # a connector was added meanwhile
+            form.add_error(
+                "role_arn",
+                "The Role ARN cannot be removed: the connectors "
+                + ", ".join(f"'{n}'" for n in exc.connector_names)
+                + " use this credential.",
+            )
+            return self.form_invalid(form)
         messages.success(self.request, f"Credential '{self.credential.name}' saved.")
         return redirect(self.credential)
 
 
-class CredentialDeleteView(PermissionMixin, TemplateView):
+class CredentialDeleteView(PermissionMixin, CredentialMixin, TemplateView):
     permission_required = "credentials.delete_credential"
     template_name = "credentials/confirm_delete.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.credential = get_object_or_404(Credential, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -147,7 +147,8 @@ def stacked_columns_chart(
         day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % 2 == 0 else ""
         parts.append(
             format_html(
-                '<g><title>{}: {}</title><rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}'
+                "<g><title>{}: {}</title>"
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}'
                 '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text></g>',
                 day.day.isoformat(),
                 summary,

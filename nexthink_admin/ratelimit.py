@@ -1,5 +1,6 @@
 """Counters on Django's cache for rate limits (shared by every web process
-when the cache is Redis)."""
+when the cache is Redis): the Run test endpoint's. Sign-in has its own
+lockout, django-axes (nexthink_admin/sign_in.py)."""
 
 import time
 
@@ -16,16 +17,8 @@ def counter_hit(key: str, *, timeout: int) -> int:
         return 1
 
 
-def counter_value(key: str) -> int:
-    return cache.get(key) or 0
-
-
-def counter_reset(key: str) -> None:
-    cache.delete(key)
-
-
 def rate_limit_retry_after(*, key: str, limit: int, window_seconds: int) -> int | None:
-    """Count one hit in a fixed window; return the seconds to wait when over the limit, else None."""
+    """Count one hit in a fixed window; the seconds to wait when over the limit, else None."""
     window = int(time.time() // window_seconds)
     hits = counter_hit(f"ratelimit:{key}:{window}", timeout=window_seconds + 1)
     if hits > limit:

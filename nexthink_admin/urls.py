@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from nql.urls import api_client_patterns, api_patterns, api_query_patterns, query_patterns
+
 from .audit_views import AuditTrailView
-from .auth_views import ThrottledLoginView
 from .views import HomeView
 
 admin.site.site_header = "WorkSpaces Connector administration"
@@ -11,11 +12,16 @@ admin.site.site_title = "WorkSpaces Connector admin"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("login/", ThrottledLoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),  # lockout: sign_in.py
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("administration/credentials/", include("credentials.urls")),
     path("administration/connectors/", include("connectors.urls")),
-    path("devices/", include("connectors.device_urls")),
+    path("devices/", include("connectors.devices.urls")),
     path("administration/audit/", AuditTrailView.as_view(), name="audit"),
+    path("nql/", include(query_patterns)),
+    path("administration/nql-api-queries/", include(api_query_patterns)),
+    path("administration/api-credentials/", include(api_client_patterns)),
+    path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("operations.urls")),
 ]

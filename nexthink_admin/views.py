@@ -1,6 +1,6 @@
 from django.views.generic import TemplateView
 
-from connectors import overview_selectors as overview
+from connectors.devices import overview
 
 from .charts import hbar_chart, stacked_columns_chart
 

@@ -31,7 +31,8 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium); .ci/run does."
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium"
+            " (apt-get install chromium); .ci/run does."
         )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)

@@ -55,7 +55,8 @@ ROLE_NAME = "NexthinkConnector-Test"
 
 @pytest.fixture
 def aws_env(monkeypatch, tmp_path):
-    """The application's own identity: plain keys (moto's account 123456789012), no shared config."""
+    """The application's own identity: plain keys (moto's account 123456789012),
+    no shared config."""
     import os
 
     for name in list(os.environ):
@@ -72,7 +73,7 @@ def aws_env(monkeypatch, tmp_path):
 @pytest.fixture
 def aws_sim(aws_env, monkeypatch):
     """An in-process simulator that the whole app reaches through AWS_ENDPOINT_URL."""
-    from connectors.aws_workspaces.simulator import Simulator
+    from awssim import Simulator
 
     with Simulator.start() as sim:
         monkeypatch.setenv("AWS_ENDPOINT_URL", sim.endpoint_url)

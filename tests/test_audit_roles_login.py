@@ -97,11 +97,9 @@ def test_viewers_browse_devices_and_runs_read_only(django_user_model):
 def test_login_is_throttled_after_repeated_failures_even_with_the_right_password(
     client, admin_user
 ):
-    for _ in range(5):
-        assert (
-            client.post(reverse("login"), {"username": "root", "password": "wrong"}).status_code
-            == 200
-        )
+    for attempt in range(1, 6):
+        status = client.post(reverse("login"), {"username": "root", "password": "wrong"})
+        assert status.status_code == (200 if attempt < 5 else 429)
     blocked = client.post(reverse("login"), {"username": "root", "password": "pw-for-tests-1"})
     assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.content.decode()
     assert "_auth_user_id" not in client.session
@@ -126,3 +124,35 @@ def test_security_headers_are_sent(admin_client):
         and "frame-ancestors 'none'" in csp
         and "object-src 'none'" in csp
     )
+
+
+def test_viewers_do_not_see_the_customers_role_arn_in_failed_run_messages(django_user_model):
+    from connectors.models import Run
+    from tests.connectors.factories import make_connector
+
+    connector = make_connector()
+    Run.objects.create(
+        connector=connector,
+        status="failed",
+        error_code="AccessDenied",
+        error_action="AssumeRole",
+        error_message=(
+            "User: arn:aws:iam::123456789012:user/console is not authorized to perform:"
+            " sts:AssumeRole on resource: arn:aws:iam::111122223333:role/NexthinkConnector-Secret"
+            " (account 111122223333)"
+        ),
+    )
+    pages = (
+        reverse("connectors:detail", args=[connector.pk]),
+        reverse("connectors:runs_fragment", args=[connector.pk]),
+    )
+    viewer = member_of(django_user_model, "Viewers", "vic")
+    for url in pages:
+        page = viewer.get(url).content.decode()
+        assert "AccessDenied" in page and "not authorized to perform" in page, url
+        for secret in ("111122223333", "NexthinkConnector-Secret", "arn:aws:iam"):
+            assert secret not in page, f"a viewer sees {secret} on {url}"
+    administrator = member_of(django_user_model, "Administrators", "ann")
+    for url in pages:
+        page = administrator.get(url).content.decode()
+        assert "arn:aws:iam::111122223333:role/NexthinkConnector-Secret" in page, url

@@ -2,18 +2,17 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.demo import DEMO_FLEETS, demo_setup
-from connectors.device_models import Device, DeviceChange
-from connectors.models import InboundConnector
+from connectors.models import Device, DeviceChange, InboundConnector
 from connectors.runs import run_execute
 from credentials.models import Credential
+from demo.services import DEMO_FLEETS, demo_setup
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_setup_wires_two_connectors_that_collect_and_is_idempotent(aws_sim, settings):
     connectors = demo_setup(aws_sim, trusted_account=settings.AWS_TRUSTED_ACCOUNT_ID)
-    assert [c.region for c in connectors] == [fleet[0] for fleet in DEMO_FLEETS]
+    assert [c.parameters["region"] for c in connectors] == [fleet[0] for fleet in DEMO_FLEETS]
     for connector in connectors:
         run = run_execute(connector_id=connector.pk, trigger=RunTrigger.COMMAND)
         assert run.status == RunStatus.SUCCEEDED, run.error_message

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..registry import CollectionFailed
 from . import aws
 from .mapping import DeviceRecord, complete, personal_base, pooled_base
 from .pipeline import CollectionStopped, prefetched
@@ -66,14 +67,6 @@ class CallError:
                 meta.get("HTTPStatusCode"),
             )
         return cls(action, type(exc).__name__, str(exc))
-
-
-class CollectionFailed(Exception):
-    """The run cannot go on (role not assumable, DescribeWorkspaces failing)."""
-
-    def __init__(self, error: CallError, hint: str = ""):
-        self.error, self.hint = error, hint
-        super().__init__(f"{error.action}: {error.code}: {error.message}")
 
 
 ASSUME_ROLE_HINT = (
@@ -438,13 +431,13 @@ def collect_connector(
             role_arn=credential.role_arn,
             external_id=credential.external_id,
             session_name=aws.role_session_name(connector.nql_id),
-            region=connector.region,
+            region=connector.parameters["region"],
         )
     except (ClientError, BotoCoreError) as exc:
         raise CollectionFailed(
             CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT
         ) from exc
-    client = aws.workspaces_client(session, region=connector.region, stats=stats)
+    client = aws.workspaces_client(session, region=connector.parameters["region"], stats=stats)
     stop = stop or threading.Event()
 
     def abort_when_stopped(**_) -> None:

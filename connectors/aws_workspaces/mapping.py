@@ -1,4 +1,5 @@
-"""AWS WorkSpaces API records -> device records (the table in DESIGN.md).
+"""AWS WorkSpaces API records -> device records (the ten virtualization fields
+of connectors/models/device.py).
 
 A personal WorkSpace is one device named by its ComputerName; a pool session
 is one device named by its InstanceId. A value of None means "not known in
@@ -116,9 +117,3 @@ def complete(record: DeviceRecord, bundle: dict | None, image: dict | None) -> D
 
 def personal_record(ws: dict, bundle: dict | None, image: dict | None) -> DeviceRecord:
     return complete(personal_base(ws), bundle, image)
-
-
-def pooled_record(
-    session: dict, pool: dict, bundle: dict | None, image: dict | None
-) -> DeviceRecord:
-    return complete(pooled_base(session, pool), bundle, image)

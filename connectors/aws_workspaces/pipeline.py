@@ -13,12 +13,10 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 
+from ..registry import CollectionStopped
+
 _DONE = object()
-
-
-class CollectionStopped(Exception):
-    """The run's stop signal was set (storage failed, the lease was lost):
-    every thread of the collector stops before its next call."""
+__all__ = ["CollectionStopped", "prefetched"]
 
 
 def prefetched(

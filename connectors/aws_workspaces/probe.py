@@ -20,7 +20,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from ..device_models import VIRTUALIZATION_FIELDS
+from ..models.device import VIRTUALIZATION_FIELDS
 from . import aws
 from .collector import ASSUME_ROLE_HINT, DESCRIBE_HINT, CallError
 from .mapping import personal_record, stored_values

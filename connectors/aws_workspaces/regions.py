@@ -26,10 +26,6 @@ def _regions() -> dict[str, tuple[str, str]]:
     return dict(sorted(found.items()))
 
 
-def workspaces_regions() -> list[str]:
-    return list(_regions())
-
-
 def region_choices() -> list[tuple[str, str]]:
     return [(region, f"{desc} ({region})") for region, (_, desc) in _regions().items()]
 

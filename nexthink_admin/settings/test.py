@@ -6,7 +6,10 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
 from .base import *  # noqa: E402,F401,F403
-from .base import STATIC_ROOT, VAR_DIR  # noqa: E402
+from .base import INSTALLED_APPS, STATIC_ROOT, VAR_DIR  # noqa: E402
+
+# The demo app's commands and setup are tested too (tests/test_demo.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 VAR_DIR.mkdir(exist_ok=True)
 DEBUG = False

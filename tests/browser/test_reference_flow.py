@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from connectors.device_models import Device
-from connectors.models import InboundConnector, Run
+from connectors.models import Device, InboundConnector, Run
 from credentials.models import Credential
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.waiting import wait_for

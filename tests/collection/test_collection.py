@@ -3,8 +3,7 @@
 import pytest
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device, DeviceChange
-from connectors.models import Run
+from connectors.models import Device, DeviceChange, Run
 from connectors.runs import run_execute
 from tests.conftest import CUSTOMER_ACCOUNT, ROLE_NAME
 

@@ -5,10 +5,11 @@ import pytest
 from botocore.config import Config
 from django.db import OperationalError
 
-from connectors import device_services, runs
+from connectors import runs
 from connectors.aws_workspaces import aws
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device
+from connectors.devices import services as device_services
+from connectors.models import Device
 from tests.conftest import CUSTOMER_ACCOUNT
 
 from .netfaults import ResettingProxy

@@ -1,4 +1,4 @@
-from connectors.aws_workspaces.mapping import personal_base, personal_record, pooled_record
+from connectors.aws_workspaces.mapping import complete, personal_base, personal_record, pooled_base
 
 WS = {
     "WorkspaceId": "ws-abc123",
@@ -57,7 +57,7 @@ def test_personal_workspace_maps_to_the_design_table():
 
 
 def test_pool_session_maps_to_the_design_table():
-    r = pooled_record(SESSION, POOL, BUNDLE, IMAGE)
+    r = complete(pooled_base(SESSION, POOL), BUNDLE, IMAGE)  # as the collector does
     assert (r.source_id, r.name, r.pool_type) == ("0f1e-uuid", "i-0123456789abcdef0", "pooled")
     assert r.desktop_pool == "Call center"  # pooled: the pool's name
     assert r.instance_size == "STANDARD"  # the bundle's ComputeType.Name

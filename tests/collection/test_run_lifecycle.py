@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from connectors import runs
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device, DeviceChange
-from connectors.models import Run
+from connectors.models import Device, DeviceChange, Run
 from connectors.runs import run_execute, runs_reap_stale
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.waiting import wait_for

@@ -9,8 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.device_models import Device
-from connectors.models import Run
+from connectors.models import Device, Run
 from connectors.runs import run_claim, run_execute
 from tests.conftest import CUSTOMER_ACCOUNT
 

@@ -24,7 +24,8 @@ def database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -115,5 +116,5 @@ def test_connectors_are_spread_over_two_workers_and_never_overlap(aws_sim, two_w
             key=lambda r: r.started_at,
         )
         assert mine, f"{connector} never ran"
-        for earlier, later in zip(mine, mine[1:]):
+        for earlier, later in zip(mine, mine[1:], strict=False):
             assert earlier.finished_at <= later.started_at, "two runs of one connector overlapped"

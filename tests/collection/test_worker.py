@@ -3,8 +3,7 @@
 import pytest
 
 from connectors.choices import RunStatus
-from connectors.device_models import Device
-from connectors.models import Run
+from connectors.models import Device, Run
 from nexthink_admin.celery import app as celery_app
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.waiting import wait_for

@@ -12,8 +12,9 @@ def make_connector(name: str = "AWS Prod EU", *, credential=None, **overrides) -
         description="",
         recurrence=60,
         credential_id=credential.pk,
-        region="eu-west-1",
         environment_name="Production EU",
+        connector_type="aws_workspaces",
+        parameters={"region": overrides.pop("region", "eu-west-1")},
     )
     values.update(overrides)
     return connector_save(data=ConnectorData(**values))

@@ -94,7 +94,7 @@ def test_create_from_the_form(admin_client):
     assert response["Location"] == connector.get_absolute_url()
     assert (
         connector.nql_id,
-        connector.region,
+        connector.parameters["region"],
         connector.environment_name,
         connector.recurrence,
     ) == ("eu_prod", "eu-west-1", "Production EU", 60)

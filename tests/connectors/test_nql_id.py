@@ -136,7 +136,7 @@ def test_service_refuses_an_nql_id_change():
         description="",
         recurrence=60,
         credential_id=connector.credential_id,
-        region="eu-west-1",
+        parameters={"region": "eu-west-1"},
         environment_name="E",
     )
     with pytest.raises(NqlIdLocked):

@@ -50,7 +50,7 @@ def test_every_recurrence_is_reflected_in_the_beat_interval(minutes):
         description="",
         recurrence=minutes,
         credential_id=connector.credential_id,
-        region=connector.region,
+        parameters=connector.parameters,
         environment_name=connector.environment_name,
     )
     connector_save(data=data, connector=connector)
@@ -66,7 +66,7 @@ def test_interval_rows_are_reused_not_duplicated():
             description="",
             recurrence=30,
             credential_id=first.credential_id,
-            region="eu-west-1",
+            parameters={"region": "eu-west-1"},
             environment_name="E",
         ),
         connector=first,

@@ -57,3 +57,19 @@ def test_invalid_role_arns_name_the_part_that_is_wrong(arn, code, message_part):
         validate_role_arn(arn, prefix=PREFIX)
     assert exc.value.code == code
     assert message_part in exc.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        "١١١١٢٢٢٢٣٣٣٣",  # ARABIC-INDIC DIGITS
+        "۱۱۱۱۲۲۲۲۳۳۳۳",  # EXTENDED ARABIC-INDIC DIGITS
+        "１１１１２２２２３３３３",  # FULLWIDTH DIGITS
+        "१११११२२२२३३३",  # DEVANAGARI DIGITS
+        "11112222333" + "\u0663",  # one non-ASCII digit among ASCII ones
+    ],
+)
+def test_an_account_id_of_non_ascii_digits_is_refused(account):
+    with pytest.raises(ValidationError) as exc:
+        validate_role_arn(f"arn:aws:iam::{account}:role/NexthinkConnector-X", prefix=PREFIX)
+    assert exc.value.code == "account"

@@ -171,7 +171,8 @@ def test_delete_is_refused_with_the_names_of_connectors_using_it(admin_client):
         name="EU fleet",
         nql_id="eu_fleet",
         credential=credential,
-        region="eu-west-1",
+        connector_type="aws_workspaces",
+        parameters={"region": "eu-west-1"},
         environment_name="EU",
     )
     url = reverse("credentials:delete", args=[credential.pk])

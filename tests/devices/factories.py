@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
-from connectors.device_models import Device
-from connectors.models import InboundConnector
+from connectors.models import Device, InboundConnector
 
 LAST_UPDATE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -16,7 +15,7 @@ def device_values(connector: InboundConnector, i: int, **overrides) -> dict:
         environment_name=connector.environment_name,
         disk_image="win10-golden",
         instance_size="STANDARD",
-        region=connector.region,
+        region=connector.parameters["region"],
         last_update=LAST_UPDATE,
         workspace_id=f"ws-{connector.pk}-{i:06d}",
         bundle_id="wsb-abc123",

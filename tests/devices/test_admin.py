@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.device_models import Device, DeviceChange
-from connectors.models import Run
+from connectors.models import Device, DeviceChange, Run
 from tests.connectors.factories import make_connector
 
 from .factories import make_device, make_devices

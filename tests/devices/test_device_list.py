@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.device_models import VIRTUALIZATION_FIELDS, Device
-from connectors.device_selectors import FACET_KEYS, PAGE_SIZE, SORTS
+from connectors.devices.selectors import FACET_KEYS, PAGE_SIZE, SORTS
+from connectors.models.device import VIRTUALIZATION_FIELDS, Device
 from tests.connectors.factories import make_connector
 
 from .factories import make_device, make_devices

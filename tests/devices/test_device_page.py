@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.device_models import VIRTUALIZATION_FIELDS, DeviceChange
-from connectors.device_selectors import HISTORY_PAGE_SIZE
+from connectors.devices.selectors import HISTORY_PAGE_SIZE
 from connectors.models import Run
+from connectors.models.device import VIRTUALIZATION_FIELDS, DeviceChange
 from tests.connectors.factories import make_connector
 
 from .factories import make_device

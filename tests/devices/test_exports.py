@@ -8,14 +8,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors import exports
-from connectors.device_models import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from connectors.devices import exports
+from connectors.models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
 from tests.connectors.factories import make_connector
 
 from .factories import make_device, make_devices
 
 pytestmark = pytest.mark.django_db
-# A copy of shared/reference/nexthink-enrichment-api-openapi.json (v1.31.0), so the suite needs nothing outside the repo.
+# The Enrichment API's OpenAPI description (v1.31.0), kept in tests/fixtures/
+# so the suite needs nothing outside the repository.
 OPENAPI = Path(__file__).resolve().parents[1] / "fixtures" / "nexthink-enrichment-api-openapi.json"
 
 
@@ -84,7 +85,7 @@ def test_csv_has_nql_names_then_source_attributes_and_one_row_per_device(admin_c
     header = rows[0]
     assert header[:11] == ["device.name", *(nql for _, nql, _ in VIRTUALIZATION_FIELDS)]
     assert header[11:] == ["connector", "source_id", *SOURCE_FIELDS, "removed_at"]
-    by_name = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     assert set(by_name) == {"alpha", "bravo"}  # the view's default: active devices
     alpha = by_name["alpha"]
     assert alpha["virtualization.desktop_broker"] == "aws_workspaces"  # what the product stores
@@ -126,21 +127,19 @@ def test_enrichment_export_is_valid_against_the_api_schema(admin_client, fleet, 
     }
     assert set(by_name) == {"alpha", "bravo"}
     alpha = by_name["alpha"]
-    assert (
-        alpha
-        == {
-            "device/device/virtualization/desktop_pool": "Standard Windows 10",
-            "device/device/virtualization/type": "personal",
-            "device/device/virtualization/hostname": "AWS host",
-            "device/device/virtualization/hypervisor_name": "AWS hypervisor",
-            "device/device/virtualization/environment_name": "Prod EU",
-            "device/device/virtualization/desktop_broker": "aws_workspace",  # as the Enrichment API documents it
-            "device/device/virtualization/disk_image": "win10-golden",
-            "device/device/virtualization/instance_size": "STANDARD",
-            "device/device/virtualization/region": "eu-west-1",
-            "device/device/virtualization/last_update": "2025-03-01T12:00:00Z",
-        }
-    )
+    assert alpha == {
+        "device/device/virtualization/desktop_pool": "Standard Windows 10",
+        "device/device/virtualization/type": "personal",
+        "device/device/virtualization/hostname": "AWS host",
+        "device/device/virtualization/hypervisor_name": "AWS hypervisor",
+        "device/device/virtualization/environment_name": "Prod EU",
+        # as the Enrichment API documents it:
+        "device/device/virtualization/desktop_broker": "aws_workspace",
+        "device/device/virtualization/disk_image": "win10-golden",
+        "device/device/virtualization/instance_size": "STANDARD",
+        "device/device/virtualization/region": "eu-west-1",
+        "device/device/virtualization/last_update": "2025-03-01T12:00:00Z",
+    }
     # A blank value is left out rather than sent as "" (which would clear the field).
     assert by_name["bravo"]["device/device/virtualization/type"] == "pooled"
     assert "device/device/virtualization/disk_image" not in by_name["bravo"]
@@ -218,3 +217,59 @@ def test_exports_take_a_constant_number_of_queries(
         stream(admin_client.get(reverse("devices:export_csv")))
     with django_assert_max_num_queries(8):
         stream(admin_client.get(reverse("devices:export_enrichment")))
+
+
+FORMULAS = [
+    '=HYPERLINK("http://x","y")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+TIMESTAMP_COLUMNS = {"virtualization.last_update": "last_update", "removed_at": "removed_at"}
+
+
+def csv_columns() -> list[str]:
+    return list(exports.CSV_HEADER)
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+@pytest.mark.parametrize("column", csv_columns())
+def test_no_csv_cell_is_a_live_spreadsheet_formula(admin_client, column, formula):
+    """Every column of the CSV: text that a spreadsheet would evaluate is
+    written with a leading apostrophe (OWASP CSV injection); timestamps are
+    written as ISO dates, which no spreadsheet evaluates."""
+    from django.db import connection
+
+    connector = make_connector("Formulas", environment_name="Formulas")
+    attr = {"device.name": "name", **{nql: a for _, nql, a in VIRTUALIZATION_FIELDS}}.get(
+        column, column
+    )
+    if column == "connector":
+        # The NQL ID form refuses such a value; whatever is stored must still be safe.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {connector._meta.db_table} SET nql_id = %s WHERE id = %s",
+                [formula, connector.pk],
+            )
+        make_device(connector, 1)
+    elif column in TIMESTAMP_COLUMNS:
+        make_device(connector, 1, **{TIMESTAMP_COLUMNS[column]: timezone.now()})
+    else:
+        make_device(connector, 1, **{attr: formula})
+    response = admin_client.get(reverse("devices:export_csv"), {"status": "all"})
+    header, row = list(csv.reader(io.StringIO(stream(response), newline="")))
+    cell = dict(zip(header, row, strict=True))[column]
+    if column in TIMESTAMP_COLUMNS:
+        assert cell[:4].isdigit() and cell.endswith("Z"), cell
+    else:
+        assert cell == "'" + formula, f"{column}: {cell!r}"
+    for value in row:
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (column, value)
+
+
+def test_csv_keeps_ordinary_values_as_they_are(admin_client, fleet):
+    response = admin_client.get(reverse("devices:export_csv"))
+    rows = list(csv.reader(io.StringIO(stream(response))))
+    assert not any(value.startswith("'") for row in rows for value in row)

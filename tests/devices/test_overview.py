@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from connectors.devices.overview import overview_devices_by, overview_runs_by_day
 from connectors.models import Run
-from connectors.overview_selectors import overview_devices_by, overview_runs_by_day
 from nexthink_admin.charts import _nice_ceiling
 from tests.connectors.factories import make_connector
 

@@ -182,7 +182,7 @@ def test_repeated_clicks_are_rate_limited_per_user(
 
 
 def probe_limit() -> int:
-    from connectors.probe_views import TESTS_PER_MINUTE
+    from connectors.aws_workspaces.views import TESTS_PER_MINUTE
 
     return TESTS_PER_MINUTE
 

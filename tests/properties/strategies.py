@@ -53,6 +53,26 @@ CONTROL = [
     "\x85",
     "\u2028",
 ]
+# Characters a name must not hold, and names that only look like others (issue 14).
+INVISIBLE = [
+    "\u200b",  # zero width space
+    "\u200c",  # zero width non-joiner
+    "\u200d",  # zero width joiner
+    "\u2060",  # word joiner
+    "\u061c",  # Arabic letter mark
+    "\u202a",  # left-to-right embedding
+    "\u202d",  # left-to-right override
+    "\u202e",  # right-to-left override
+    "\u2066",  # left-to-right isolate
+    "\u2069",  # pop directional isolate
+    "\ufeff",  # byte order mark
+    "\x07",
+    "\x1b",
+    "\x9b",
+    "\ue000",  # private use
+]
+LOOKALIKE = ["\uff24emo", "Demo", "DEMO", "\uff30rod account", "Stra\u00dfe", "STRASSE", "\ufb01le"]
+NON_ASCII_DIGITS = ["\u0661" * 12, "\u06f1" * 12, "\uff11" * 12, "\u0967" * 12, "11112222333\u0663"]
 LONG = ["x" * 10_000, "名" * 10_000, " " * 10_000, "a" * 101, "a" * 100, " " + "b" * 100 + " "]
 NUMBERS = [
     "0",
@@ -79,6 +99,10 @@ PAYLOADS = (
     + TEMPLATE
     + HTML
     + CONTROL
+    + INVISIBLE
+    + [f"Pay{c}roll" for c in INVISIBLE]
+    + LOOKALIKE
+    + NON_ASCII_DIGITS
     + LONG
     + NUMBERS
     + ["", " ", "AWS Prod EU", "Prod account", "PROD ACCOUNT "]

@@ -13,9 +13,9 @@ from django.urls import reverse
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from connectors import probe_views
-from connectors.aws_workspaces.regions import workspaces_regions
-from connectors.device_selectors import EMPTY_VALUE, FACET_KEYS, SORTS
+from connectors.aws_workspaces import views as probe_views
+from connectors.aws_workspaces.regions import region_choices
+from connectors.devices.selectors import EMPTY_VALUE, FACET_KEYS, SORTS
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_device
@@ -23,7 +23,7 @@ from tests.devices.factories import make_device
 from .strategies import CI, PAYLOADS, assert_safe_answer, nasty_text, numbers_as_text
 
 pytestmark = pytest.mark.django_db
-REGIONS = workspaces_regions()
+REGIONS = [region for region, _ in region_choices()]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -194,7 +194,8 @@ def test_device_page_answers_any_id_and_history_page(admin_client, devices_in_pl
 def test_devices_connector_filter_with_a_non_decimal_digit_is_not_a_500(
     admin_client, devices_in_place, connector
 ):
-    """'²'.isdigit() is True but int('²') raises: this was a 500 (fixed in connectors/device_selectors.py _facet_q)."""
+    """'²'.isdigit() is True but int('²') raises: this was a 500 (fixed in
+    connectors/devices/selectors.py, _facet_q)."""
     response = admin_client.get(reverse("devices:list"), {"connector": connector})
     assert_safe_answer(response)
     assert response.status_code == 200

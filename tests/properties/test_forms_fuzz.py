@@ -2,6 +2,8 @@
 field errors (nothing stored) or a redirect after storing exactly the cleaned
 input; never a 5xx, never a NUL stored, never the SECRET_KEY rendered."""
 
+import unicodedata
+
 import pytest
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -10,18 +12,29 @@ from django_celery_beat.models import PeriodicTask
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from connectors.aws_workspaces.regions import workspaces_regions
+from connectors.aws_workspaces.regions import region_choices
 from connectors.choices import Recurrence
 from connectors.models import InboundConnector
 from connectors.nql import NQL_ID_RE, nql_id_suggest
 from credentials.models import Credential
+from nexthink_admin.names import REFUSED_CATEGORIES, name_key
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import GOOD_ARN, make_credential
 
-from .strategies import CI, PAYLOADS, assert_safe_answer, nasty_text, numbers_as_text, rolled_back
+from .strategies import (
+    CI,
+    INVISIBLE,
+    LOOKALIKE,
+    NON_ASCII_DIGITS,
+    PAYLOADS,
+    assert_safe_answer,
+    nasty_text,
+    numbers_as_text,
+    rolled_back,
+)
 
 pytestmark = pytest.mark.django_db
-REGIONS = workspaces_regions()
+REGIONS = [region for region, _ in region_choices()]
 
 role_arns = st.one_of(
     nasty_text,
@@ -36,7 +49,11 @@ role_arns = st.one_of(
     ),
     st.builds(
         "arn:aws:iam::{}:role/{}NexthinkConnector-{}".format,
-        st.one_of(st.from_regex(r"\d{12}", fullmatch=True), nasty_text),
+        st.one_of(
+            st.from_regex(r"\d{12}", fullmatch=True),  # any Unicode digit, not only ASCII
+            st.sampled_from(NON_ASCII_DIGITS),
+            nasty_text,
+        ),
         st.one_of(st.just(""), st.just("team/"), nasty_text),
         st.one_of(st.from_regex(r"[A-Za-z0-9+=,.@_-]{1,40}", fullmatch=True), nasty_text),
     ),
@@ -80,6 +97,28 @@ def assert_no_nul(instance, fields):
         assert "\x00" not in str(getattr(instance, name)), f"NUL stored in {name}"
 
 
+def as_name(value: str) -> str:
+    """What a name is stored as: compatibility form (NFKC), stripped."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def assert_a_plain_name(value: str) -> None:
+    """No invisible, control or format character; no look-alike of another credential."""
+    refused = [c for c in value if unicodedata.category(c) in REFUSED_CATEGORIES]
+    assert not refused, f"stored a name with {refused!r}"
+
+
+def assert_credential_names_distinct() -> None:
+    keys = [name_key(n) for n in Credential.objects.values_list("name", flat=True)]
+    assert len(keys) == len(set(keys)), f"two credential names look alike: {keys}"
+
+
+def assert_ascii_account(role_arn: str) -> None:
+    if role_arn:
+        account = role_arn.split(":")[4]
+        assert account.isascii() and account.isdigit() and len(account) == 12, role_arn
+
+
 @CI
 @given(name=nasty_text, protocol=st.one_of(st.just("aws_iam"), nasty_text))
 def test_credential_create_stores_the_trimmed_name_or_shows_errors(
@@ -95,9 +134,11 @@ def test_credential_create_stores_the_trimmed_name_or_shows_errors(
         new = Credential.objects.exclude(pk__in=before)
         if response.status_code == 302:
             created = new.get()
-            assert created.name == name.strip() and created.protocol == protocol
+            assert created.name == as_name(name) and created.protocol == protocol
             assert len(created.external_id) == 43
             assert_no_nul(created, ["name", "protocol"])
+            assert_a_plain_name(created.name)
+            assert_credential_names_distinct()
         else:
             form_errors(response)
             assert not new.exists()
@@ -119,8 +160,11 @@ def test_credential_edit_stores_the_trimmed_name_and_arn_or_changes_nothing(
         stored = Credential.objects.get(pk=credential.pk)
         assert stored.external_id == original["external_id"]
         if response.status_code == 302:
-            assert stored.name == name.strip() and stored.role_arn == role_arn.strip()
+            assert stored.name == as_name(name) and stored.role_arn == role_arn.strip()
             assert_no_nul(stored, ["name", "role_arn"])
+            assert_a_plain_name(stored.name)
+            assert_credential_names_distinct()
+            assert_ascii_account(stored.role_arn)
         else:
             form_errors(response)
             assert Credential.objects.values().get(pk=credential.pk) == original
@@ -155,13 +199,16 @@ def connector_input(credentials_in_place):
 
 
 def assert_stored_as_cleaned(connector, data, credentials_in_place):
-    assert connector.name == data["name"].strip()
+    assert connector.name == as_name(data["name"])
     assert connector.description == data["description"].strip()
-    assert connector.environment_name == " ".join(data["environment_name"].split())
-    assert connector.region == data["region"] and connector.recurrence == int(data["recurrence"])
+    assert connector.environment_name == as_name(" ".join(data["environment_name"].split()))
+    assert_a_plain_name(connector.name)
+    assert_a_plain_name(connector.environment_name)
+    assert connector.parameters["region"] == data["region"]
+    assert connector.recurrence == int(data["recurrence"])
     assert connector.credential_id == credentials_in_place["ready"].pk
     assert NQL_ID_RE.fullmatch(connector.nql_id)
-    assert_no_nul(connector, ["name", "nql_id", "description", "region", "environment_name"])
+    assert_no_nul(connector, ["name", "nql_id", "description", "parameters", "environment_name"])
 
 
 @CI
@@ -243,6 +290,45 @@ def test_a_name_taken_up_to_case_is_a_field_error_never_a_500(admin_client, form
         Credential.objects.values(folded=Lower("name")).annotate(n=Count("id")).filter(n__gt=1)
     )
     assert not clashes.exists()
+
+
+@CI
+@given(
+    name=st.one_of(
+        st.sampled_from(LOOKALIKE + INVISIBLE),
+        st.builds(
+            lambda a, c, b: a + c + b,
+            st.sampled_from(LOOKALIKE),
+            st.sampled_from(INVISIBLE),
+            st.text(max_size=5),
+        ),
+    ),
+    account=st.one_of(st.sampled_from(NON_ASCII_DIGITS), st.from_regex(r"\d{12}", fullmatch=True)),
+)
+def test_lookalike_names_and_non_ascii_account_ids_are_refused_or_stored_plain(
+    admin_client, credentials_in_place, name, account
+):
+    """The characters of issue 14: zero-width, bidirectional and control
+    characters, full-width look-alikes of taken names, non-ASCII digits."""
+    from tests.credentials.factories import make_credential as make
+
+    with rolled_back():
+        make("Demo")
+        make("Straße")
+        credential = credentials_in_place["waiting"]
+        arn = f"arn:aws:iam::{account}:role/NexthinkConnector-X"
+        response = admin_client.post(
+            reverse("credentials:edit", args=[credential.pk]), {"name": name, "role_arn": arn}
+        )
+        assert_safe_answer(response)
+        stored = Credential.objects.get(pk=credential.pk)
+        if response.status_code == 302:
+            assert account.isascii()
+            assert_a_plain_name(stored.name)
+            assert_ascii_account(stored.role_arn)
+        else:
+            form_errors(response)
+        assert_credential_names_distinct()
 
 
 def test_the_payload_list_reaches_every_kind_of_hostile_input():

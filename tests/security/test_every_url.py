@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, reverse
 
 from connectors.models import Run
+from nql import services as nql_services
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_device
@@ -55,10 +56,27 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "devices:export_csv": ("GET", (VIEW_DEVICE,)),
     "devices:export_enrichment": ("GET", (VIEW_DEVICE,)),
     "devices:detail": ("GET", (VIEW_DEVICE,)),
+    "operations:page": ("GET", ("operations.view_operations",)),
+    # NQL: the query page needs any table's permission; each query its table's.
+    "nql:query": ("GET", (VIEW_DEVICE, VIEW_CONNECTOR)),
+    "nql:export_csv": ("GET", (VIEW_DEVICE, VIEW_CONNECTOR)),
+    "nql_queries:list": ("GET", ("nql.view_nqlapiquery",)),
+    "nql_queries:create": ("GET", ("nql.add_nqlapiquery",)),
+    "nql_queries:edit": ("GET", ("nql.change_nqlapiquery",)),
+    "nql_queries:delete": ("GET", ("nql.delete_nqlapiquery",)),
+    "api_clients:list": ("GET", ("nql.view_apiclient",)),
+    "api_clients:create": ("GET", ("nql.add_apiclient",)),
+    "api_clients:revoke": ("GET", ("nql.change_apiclient",)),
+    "nql_api:openapi": ("GET", None),  # any signed-in user may read the API's description
 }
 EXEMPT = {
     "login": "public by design: the sign-in page must be reachable when signed out",
+    "nql_api:token": "the API's OAuth2 token endpoint: HTTP Basic client credentials (tests/nql)",
+    "nql_api:execute": "the NQL API: Bearer tokens, or a session with CSRF (tests/nql/test_api.py)",
     "logout": "public by design: signing out needs no permission",
+    "operations:healthz": "public by design: a liveness probe (tests/operations)",
+    "operations:readyz": "public by design: a readiness probe (tests/operations)",
+    "operations:metrics": "a bearer token or an address allow-list, not a login (tests/operations)",
 }
 EXEMPT_NAMESPACES = {
     "admin": "the Django admin has its own staff and model-permission checks (tests at the end)"
@@ -101,7 +119,15 @@ def object_ids() -> dict[str, int]:
     connector = make_connector("Security walk", credential=make_credential("Security walk account"))
     device = make_device(connector)
     run = Run.objects.create(connector=connector, status="succeeded", trigger="manual")
+    api_query = nql_services.nql_api_query_create(
+        name="Security walk", query_id="#security_walk", description="", query="devices"
+    )
+    api_client, _ = nql_services.api_client_create(
+        name="Security walk", permissions=["nql:devices"]
+    )
     return {
+        "nql_queries": api_query.pk,
+        "api_clients": api_client.pk,
         "credentials": connector.credential_id,
         "connectors": connector.pk,
         "devices": device.pk,
@@ -204,6 +230,16 @@ def test_url_refuses_anonymous_and_unpermitted_users_and_serves_permitted_ones(
             assert not response["Location"].startswith(login), (
                 f"{method} {url} with {perm} sent to sign in"
             )
+
+
+def test_every_authentication_path_is_public_and_shares_the_sign_in_lockout(client):
+    """Every URL that signs a user in (console and admin, found by walking the
+    resolver) is reachable signed out and is covered by the lockout tests."""
+    from tests.security.test_sign_in import AUTH_PATHS, authentication_paths
+
+    assert authentication_paths() == set(AUTH_PATHS), "a new sign-in path: add it to AUTH_PATHS"
+    for name in AUTH_PATHS:
+        assert client.get(reverse(name)).status_code == 200, name
 
 
 def test_admin_index_sends_anonymous_users_to_the_admin_login(client):

@@ -234,7 +234,8 @@ def test_pages_and_exports_hold_no_secret(synced, admin_client, client, make_use
         response = admin_client.get(url)
         assert response.status_code == 200, url
         assert_no_secret(page_text(response), secrets, url)
-    # The credential's own page shows its External ID (it goes into the trust policy); never the keys.
+    # The credential's own page shows its External ID (it goes into the trust
+    # policy); never the keys.
     detail = admin_client.get(
         reverse("credentials:detail", args=[connector.credential_id])
     ).content.decode()

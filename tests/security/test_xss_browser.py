@@ -24,7 +24,10 @@ PAYLOADS = {
     "credential": 'C1 <img src=x data-xss onerror="window.__xss=1">',
     "waiting": "W1 <script data-xss>window.__xss=1;alert(1)</script>",
     "connector": "N1 <script data-xss>alert(1)</script>",
-    "description": 'D1 "><img src=x data-xss onerror=alert(1)> <a data-xss href="javascript:window.__xss=1">go</a> {{ settings.SECRET_KEY }}',
+    "description": (
+        'D1 "><img src=x data-xss onerror=alert(1)>'
+        ' <a data-xss href="javascript:window.__xss=1">go</a> {{ settings.SECRET_KEY }}'
+    ),
     "environment": "E1 '><svg data-xss onload=window.__xss=1>",
     "device": '<a data-xss href="javascript:window.__xss=1">V1</a>',
     "disk_image": 'I1 <img src=x data-xss onerror="window.__xss=1">',
@@ -35,7 +38,8 @@ PAYLOADS = {
     "change_new": "X1 <i data-xss onmouseover=alert(1)>new</i>",
 }
 JAVASCRIPT_LINKS = """[...document.querySelectorAll('a[href], iframe[src]')]
-  .filter(e => (e.getAttribute('href') || e.getAttribute('src')).trim().toLowerCase().startsWith('javascript:')).length"""
+  .map(e => (e.getAttribute('href') || e.getAttribute('src')).trim().toLowerCase())
+  .filter(link => link.startsWith('javascript:')).length"""
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def stored(aws_sim, aws_connector):
             description=PAYLOADS["description"],
             recurrence=60,
             credential_id=credential.pk,
-            region="eu-west-1",
+            parameters={"region": "eu-west-1"},
             environment_name=PAYLOADS["environment"],
         ),
     )

@@ -31,9 +31,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No connector with NQL ID '{nql_id}' (known: {known}).", returncode=EXIT_USAGE
             )
+        parameters = "".join(f"{p.value}, " for p in connector.parameter_values)
         self.stdout.write(
-            f"Collecting {connector.name} ({connector.region},"
-            f" environment {connector.environment_name})..."
+            f"Collecting {connector.name} ({parameters}environment {connector.environment_name})..."
         )
 
         def progress(run) -> None:

@@ -32,7 +32,8 @@ class Command(BaseCommand):
             return
         if users.objects.filter(is_superuser=True).exists():
             self.stdout.write(
-                "An administrator exists; sign in with its password (python manage.py changepassword NAME resets it)."
+                "An administrator exists; sign in with its password"
+                " (python manage.py changepassword NAME resets it)."
             )
             return
         username = username or "admin"

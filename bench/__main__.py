@@ -1,0 +1,5 @@
+"""`python -m bench --help`"""
+
+from .run import main
+
+raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""The AWS WorkSpaces connector type, as the registry (connectors/registry.py) sees it."""
+
+from __future__ import annotations
+
+from django import forms
+
+from credentials.models import Protocol
+
+from ..registry import ConnectorType
+from . import aws
+from .collector import collect_connector
+from .mapping import stored_values
+from .regions import region_choices, region_partition
+
+
+class AwsWorkspacesType(ConnectorType):
+    name = "aws_workspaces"
+    label = "AWS WorkSpaces"
+    description = (
+        "Virtual desktops, bundles, images, pools and pool sessions from Amazon WorkSpaces."
+    )
+    logo = "AWS"
+    credential_protocol = Protocol.AWS_IAM
+    urls = "connectors.aws_workspaces.urls"
+    test_url_name = "connectors:test"
+    test_intro = (
+        "Calls AWS now with the credential and region above: assumes the role with the"
+        " External ID and reads one small page of WorkSpaces. Nothing is saved."
+    )
+
+    def parameter_fields(self) -> dict[str, forms.Field]:
+        return {
+            "region": forms.ChoiceField(
+                label="Region",
+                choices=[("", "Select a region"), *region_choices()],
+                help_text="The AWS region where the WorkSpaces are.",
+            )
+        }
+
+    def clean_parameters(self, parameters: dict, *, credential) -> dict[str, str]:
+        region = parameters.get("region")
+        if not (credential and region):
+            return {}
+        partition = credential.role_arn.split(":")[1]
+        if region_partition(region) != partition:
+            return {
+                "region": f"{region} is in the {region_partition(region)} partition,"
+                f" but the credential's role is in {partition}."
+            }
+        return {}
+
+    def call_stats(self) -> aws.CallStats:
+        return aws.CallStats()
+
+    def collect(self, connector, *, stats, on_page, stop=None):
+        return collect_connector(connector, stats=stats, on_page=on_page, stop=stop)
+
+    def device_values(self, record, *, connector) -> dict:
+        return stored_values(
+            record,
+            environment_name=connector.environment_name,
+            region=connector.parameters["region"],
+        )

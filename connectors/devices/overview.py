@@ -1,0 +1,134 @@
+"""Reads for the overview (home) page: a constant number of queries, each a
+single aggregate or GROUP BY, whatever the number of devices and runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import selectors
+from ..choices import RunStatus
+from ..models import InboundConnector, Run
+from ..models.device import Device
+from .cache import cached_counts
+from .selectors import EMPTY_VALUE
+
+TOP = 10
+RUN_DAYS = 14
+CONNECTORS_SHOWN = 10
+RUN_SERIES = tuple(s.value for s in (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED))
+# (Device attribute, Devices page filter, title) of the device breakdowns.
+DEVICE_BREAKDOWNS = (
+    ("region", "region", "Devices by region"),
+    ("pool_type", "pool_type", "Devices by desktop pool type"),
+    ("instance_size", "instance_size", "Devices by instance size"),
+    ("disk_image", "disk_image", "Devices by disk image"),
+)
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    url: str = ""  # the Devices page filtered on this value; none for "Other"
+    other: bool = False
+
+
+@dataclass
+class Breakdown:
+    title: str
+    bars: list[Bar]
+
+
+@dataclass
+class DayRuns:
+    day: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def overview_totals() -> dict[str, int]:
+    """Active and removed devices, and connectors: two queries."""
+    totals = Device.objects.aggregate(
+        active=Count("id", filter=Q(removed_at__isnull=True)),
+        removed=Count("id", filter=Q(removed_at__isnull=False)),
+    )
+    totals["connectors"] = InboundConnector.objects.count()
+    return totals
+
+
+def overview_fleet() -> tuple[dict[str, int], list[Breakdown]]:
+    """The totals and the breakdowns, cached together until devices change."""
+
+    def compute() -> tuple[dict[str, int], list[Breakdown]]:
+        totals = overview_totals()
+        return totals, (overview_breakdowns() if totals["active"] else [])
+
+    return cached_counts("overview", "", compute)
+
+
+def overview_devices_by(*, attr: str, param: str, title: str, top: int = TOP) -> Breakdown:
+    """Active devices per value of one field: the `top` largest, then the rest as "Other"."""
+    rows = list(
+        Device.objects.filter(removed_at__isnull=True)
+        .order_by()
+        .values_list(attr)
+        .annotate(n=Count("id"))
+        .order_by("-n", attr)
+    )
+    base = reverse("devices:list")
+    bars = [
+        Bar(
+            label=value or "(blank)",
+            value=n,
+            url=f"{base}?{urlencode({param: value or EMPTY_VALUE})}",
+        )
+        for value, n in rows[:top]
+    ]
+    rest = rows[top:]
+    if rest:
+        bars.append(
+            Bar(label=f"Other ({len(rest)} values)", value=sum(n for _, n in rest), other=True)
+        )
+    return Breakdown(title=title, bars=bars)
+
+
+def overview_breakdowns() -> list[Breakdown]:
+    return [
+        overview_devices_by(attr=attr, param=param, title=title)
+        for attr, param, title in DEVICE_BREAKDOWNS
+    ]
+
+
+def overview_connectors(*, limit: int = CONNECTORS_SHOWN) -> list[InboundConnector]:
+    """Connectors with their active devices and last run (one query)."""
+    return selectors.with_device_counts(list(selectors.connector_list()[:limit]))
+
+
+def overview_runs_by_day(*, days: int = RUN_DAYS, now: datetime | None = None) -> list[DayRuns]:
+    """Finished runs per local day over the last `days` days, per status (one query)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    first = today - timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    rows = (
+        Run.objects.filter(created_at__gte=start, status__in=RUN_SERIES)
+        .annotate(day=TruncDate("created_at"))
+        .order_by()
+        .values_list("day", "status")
+        .annotate(n=Count("id"))
+    )
+    by_day = {first + timedelta(days=i): dict.fromkeys(RUN_SERIES, 0) for i in range(days)}
+    for day, status, n in rows:
+        if day in by_day:
+            by_day[day][status] = n
+    return [DayRuns(day=day, counts=counts) for day, counts in by_day.items()]

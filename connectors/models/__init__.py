@@ -1,0 +1,7 @@
+"""The app's models, one module per concept (Django finds them here)."""
+
+from .connector import InboundConnector, NqlIdLocked
+from .device import Device, DeviceChange
+from .run import Run
+
+__all__ = ["Device", "DeviceChange", "InboundConnector", "NqlIdLocked", "Run"]

@@ -1,0 +1,142 @@
+"""Enriched device records and their history of field changes (drift)."""
+
+from django.db import models
+from django.urls import reverse
+
+from ..choices import PoolType
+
+# UI label, NQL field name and model attribute of the ten virtualization fields.
+VIRTUALIZATION_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("Virtualization desktop pool name", "virtualization.desktop_pool", "desktop_pool"),
+    ("Virtualization desktop pool type", "virtualization.type", "pool_type"),
+    ("Virtualization hostname", "virtualization.hostname", "hostname"),
+    ("Virtualization hypervisor name", "virtualization.hypervisor_name", "hypervisor_name"),
+    ("Environment name", "virtualization.environment_name", "environment_name"),
+    ("Desktop broker", "virtualization.desktop_broker", "desktop_broker"),
+    ("Disk image", "virtualization.disk_image", "disk_image"),
+    ("Instance size", "virtualization.instance_size", "instance_size"),
+    ("Region", "virtualization.region", "region"),
+    ("Last update", "virtualization.last_update", "last_update"),
+)
+# The fields whose changes are drift (last_update changes on every run).
+TRACKED_FIELDS = tuple(attr for _, _, attr in VIRTUALIZATION_FIELDS if attr != "last_update")
+SOURCE_FIELDS = (
+    "workspace_id",
+    "session_id",
+    "pool_id",
+    "bundle_id",
+    "image_id",
+    "directory_id",
+    "user_name",
+    "state",
+    "ip_address",
+    "running_mode",
+)
+
+
+class Device(models.Model):
+    connector = models.ForeignKey(
+        "connectors.InboundConnector", on_delete=models.CASCADE, related_name="devices"
+    )
+    source_id = models.CharField(
+        max_length=128,
+        help_text="WorkspaceId for personal WorkSpaces, SessionId for pool sessions.",
+    )
+    name = models.CharField(
+        max_length=255,
+        help_text="device.name: the ComputerName, or the InstanceId of a pool session.",
+    )
+
+    desktop_pool = models.CharField("Virtualization desktop pool name", max_length=255, blank=True)
+    pool_type = models.CharField(
+        "Virtualization desktop pool type", max_length=16, choices=PoolType.choices
+    )
+    hostname = models.CharField("Virtualization hostname", max_length=64, default="AWS host")
+    hypervisor_name = models.CharField(
+        "Virtualization hypervisor name", max_length=64, default="AWS hypervisor"
+    )
+    environment_name = models.CharField("Environment name", max_length=100)
+    desktop_broker = models.CharField("Desktop broker", max_length=64, default="aws_workspaces")
+    disk_image = models.CharField("Disk image", max_length=255, blank=True)
+    instance_size = models.CharField("Instance size", max_length=64, blank=True)
+    region = models.CharField("Region", max_length=32)
+    last_update = models.DateTimeField(
+        "Last update", help_text="When a successful run last wrote or confirmed these values."
+    )
+
+    workspace_id = models.CharField(max_length=64, blank=True)
+    session_id = models.CharField(max_length=64, blank=True)
+    pool_id = models.CharField(max_length=64, blank=True)
+    bundle_id = models.CharField(max_length=64, blank=True)
+    image_id = models.CharField(max_length=64, blank=True)
+    directory_id = models.CharField(max_length=64, blank=True)
+    user_name = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=32, blank=True)
+    ip_address = models.CharField("IP address", max_length=64, blank=True)
+    running_mode = models.CharField(max_length=32, blank=True)
+
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_run = models.ForeignKey(
+        "connectors.Run", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a complete run stopped seeing the device."
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connector", "source_id"], name="device_unique_source_per_connector"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["name", "id"]),
+            # The default view (active devices by name) reads this in order, at any fleet size.
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_by_name",
+            ),
+            models.Index(fields=["region", "name"]),
+            models.Index(fields=["environment_name", "name"]),
+            models.Index(fields=["pool_type", "name"]),
+            models.Index(fields=["instance_size", "name"]),
+            models.Index(fields=["disk_image", "name"]),
+            models.Index(fields=["desktop_pool", "name"]),
+            models.Index(fields=["state", "name"]),
+            models.Index(fields=["last_update"]),
+            models.Index(fields=["removed_at"]),
+            # The Devices page filters and sorts on every column (connectors/devices/selectors.py).
+            # No index on user_name: it is only searched with icontains, which no B-tree serves.
+            models.Index(fields=["connector", "name"]),
+            models.Index(fields=["desktop_broker", "name"]),
+            models.Index(fields=["hostname", "name"]),
+            models.Index(fields=["hypervisor_name", "name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("devices:detail", args=[self.pk])
+
+
+class DeviceChange(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="changes")
+    run = models.ForeignKey(
+        "connectors.Run", null=True, on_delete=models.SET_NULL, related_name="device_changes"
+    )
+    field = models.CharField(
+        max_length=64, help_text="The model attribute of the virtualization field."
+    )
+    old_value = models.CharField(max_length=255, blank=True)
+    new_value = models.CharField(max_length=255, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["device", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} -> {self.new_value}"

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class NexthinkAdminConfig(AppConfig):
+    name = "nexthink_admin"
+    verbose_name = "Console"
+
+    def ready(self) -> None:
+        # Every app's admin module is registered by now (django.contrib.admin
+        # comes first in INSTALLED_APPS and autodiscovers in its own ready()).
+        from .admin_hardening import harden_admin_site
+
+        harden_admin_site()

@@ -1,0 +1,601 @@
+"""`nql.ast.Query` to a Django ORM query (never SQL text from the query).
+
+Every check that needs the table (field names, types, enum values, what a
+clause may follow) happens here and fails with an `NqlError` at the position
+of the offending name or value. The result is a `Plan` that nql/runner.py
+executes within bounds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, FloatField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, NullIf, Trunc
+from django.utils import timezone
+
+from . import ast as a
+from .parser import parse
+from .tables import DATETIME, ENUM, NUMERIC, STRING, NqlField, NqlTable, table_get, table_suggest
+
+PARAM_VALUE_MAX = 1000
+OPS_ORDERED = ("<", "<=", ">", ">=")
+
+
+@dataclass
+class Column:
+    header: str
+    key: str  # key of the row dicts the query yields
+    type: str
+    elapsed: bool = False  # time_elapsed(): seconds from the value to now
+
+
+@dataclass
+class Plan:
+    table: NqlTable
+    kind: str  # "list" or "summarize"
+    queryset: QuerySet  # yields dicts; ordered; not sliced
+    columns: list[Column]
+    limit: int | None
+    limit_pos: a.Pos | None
+    now: datetime
+    # Summaries by time bucket are folded in Python (see runner.py):
+    bucket: a.Duration | None = None
+    metrics: tuple[a.Metric, ...] = ()
+    primitives: dict = field(default_factory=dict)  # id(Agg) -> [(kind, key), ...]
+    sort: tuple[str, bool] | None = None  # (row key, descending) for the folded rows
+    totals: dict | None = None  # summarize without by: one aggregate() over the queryset
+
+    @property
+    def is_chartable(self) -> bool:
+        return (
+            self.kind == "summarize"
+            and any(c.type in NUMERIC for c in self.columns)
+            and (self.bucket is not None or any(c.type in (STRING, ENUM) for c in self.columns))
+        )
+
+
+# --- values -----------------------------------------------------------------
+
+
+def _aware(value: datetime | date) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class _AnyParams(dict):
+    """Bind every $name to a value of whatever type its field needs (checking
+    a saved query's shape before any caller gives values)."""
+
+
+ANY_PARAMS = _AnyParams()
+
+
+def _bind(lit: a.Literal, params: Mapping[str, object] | None) -> a.Literal:
+    if lit.kind != "param":
+        return lit
+    if params is ANY_PARAMS:
+        return a.Literal("pany", None, lit.pos)
+    if params is None or lit.value not in params:
+        raise a.NqlError(f"the parameter ${lit.value} has no value", lit.pos)
+    value = params[lit.value]
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise a.NqlError(f"the parameter ${lit.value} must be a string or a number", lit.pos)
+    if isinstance(value, str):
+        if len(value) > PARAM_VALUE_MAX or re.search(r"[\x00-\x1f\x7f]", value):
+            raise a.NqlError(
+                f"the parameter ${lit.value} must be at most {PARAM_VALUE_MAX} characters "
+                "without line breaks or control characters",
+                lit.pos,
+            )
+        return a.Literal("pstring", value, lit.pos)
+    return a.Literal("int" if isinstance(value, int) else "float", value, lit.pos)
+
+
+def _describe(lit: a.Literal) -> str:
+    return {
+        "string": f'the string "{lit.value}"',
+        "pstring": f'the parameter value "{lit.value}"',
+        "bare": f"the bare word {lit.value}",
+        "int": f"the number {lit.value}",
+        "float": f"the number {lit.value}",
+        "duration": f"the duration {lit.value}",
+        "datetime": f"the date and time {lit.value}",
+        "date": f"the date {lit.value}",
+    }.get(lit.kind, str(lit.value))
+
+
+def _coerce(f: NqlField, lit: a.Literal):
+    """The Python value to compare field `f` with, or an NqlError at the value."""
+    kind, value = lit.kind, lit.value
+    if kind == "pany":
+        sample = {STRING: "x", ENUM: f.enum[0] if f.enum else "x", DATETIME: timezone.now()}
+        return sample.get(f.type, 0)
+    if f.type == STRING:
+        if kind in ("string", "pstring"):
+            return value
+        if kind == "bare":
+            raise a.NqlError(f'{f.name} is a string: write the value quoted, "{value}"', lit.pos)
+    elif f.type == ENUM:
+        if kind in ("string", "pstring", "bare"):
+            if "*" in value or "?" in value:
+                return value
+            match = next((v for v in f.enum if v.lower() == value.lower()), None)
+            if match is None:
+                raise a.NqlError(
+                    f"{value} is not a value of {f.name}: expected one of {', '.join(f.enum)}",
+                    lit.pos,
+                )
+            return match
+    elif f.type in NUMERIC:
+        if kind in ("int", "float"):
+            return value
+        if kind == "pstring" and re.fullmatch(r"-?\d+(\.\d+)?", value):
+            return float(value) if "." in value else int(value)
+    elif f.type == DATETIME:
+        if kind in ("datetime", "date"):
+            return _aware(value)
+        if kind == "pstring":
+            for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+                try:
+                    return _aware(datetime.strptime(value.replace("T", " "), fmt))
+                except ValueError:
+                    continue
+    raise a.NqlError(
+        f"{f.name} is {_article(f.type)} and cannot be compared with {_describe(lit)}", lit.pos
+    )
+
+
+def _article(kind: str) -> str:
+    return {
+        "int": "a number",
+        "float": "a number",
+        "enum": "an enum",
+        "datetime": "a datetime",
+    }.get(kind, "a string")
+
+
+def _pattern_q(path: str, value: str) -> Q:
+    """Case-insensitive match with * (any run) and ? (one character)."""
+    if "*" not in value and "?" not in value:
+        return Q(**{f"{path}__iexact": value})
+    inner = value.strip("*")
+    if "?" not in value and "*" not in inner and inner:
+        starts, ends = not value.startswith("*"), not value.endswith("*")
+        if starts:
+            return Q(**{f"{path}__istartswith": inner})
+        if ends:
+            return Q(**{f"{path}__iendswith": inner})
+        return Q(**{f"{path}__icontains": inner})
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in value)
+    return Q(**{f"{path}__iregex": f"^{regex}$"})
+
+
+# --- conditions ---------------------------------------------------------------
+
+
+class _Compiler:
+    def __init__(self, table: NqlTable, params, now: datetime) -> None:
+        self.table, self.params, self.now = table, params, now
+
+    def field(self, ref: a.FieldRef) -> NqlField:
+        f = self.table.field(ref.name)
+        if f is None:
+            also = _did_you_mean(self.table.suggest(ref.name))
+            raise a.NqlError(
+                f'unknown field "{ref.name}" in table {self.table.name}{also}', ref.pos
+            )
+        if ref.function == "time_elapsed" and f.type != DATETIME:
+            raise a.NqlError(f"time_elapsed() needs a datetime field; {f.name} is not one", ref.pos)
+        return f
+
+    def q(self, node) -> Q:
+        if isinstance(node, a.And):
+            result = Q()
+            for item in node.items:
+                result &= self.q(item)
+            return result
+        if isinstance(node, a.Or):
+            result = self.q(node.items[0])
+            for item in node.items[1:]:
+                result |= self.q(item)
+            return result
+        if isinstance(node, a.Not):
+            return ~self.q(node.item)
+        if isinstance(node, a.InList):
+            result = Q(pk__in=[])
+            for lit in node.values:
+                result |= self.compare(a.Compare(node.left, "==", lit))
+            return ~result if node.negated else result
+        return self.compare(node)
+
+    def compare(self, node: a.Compare) -> Q:
+        f = self.field(node.left)
+        lit = _bind(node.right, self.params)
+        op = node.op
+        if node.left.function == "time_elapsed":
+            return self._elapsed(f, op, lit)
+        if lit.kind == "null":
+            if op not in ("==", "!="):
+                raise a.NqlError(f"null can only be compared with == or !=, not {op}", lit.pos)
+            q = Q(**{f"{f.path}__isnull": True})
+            if f.type in (STRING, ENUM):
+                q |= Q(**{f.path: ""})
+            return q if op == "==" else ~q
+        value = _coerce(f, lit)
+        if f.type in (STRING, ENUM):
+            if op not in ("==", "!="):
+                raise a.NqlError(
+                    f"{op} compares numbers and dates; {f.name} is {_article(f.type)}: "
+                    "use == or !=",
+                    node.left.pos,
+                )
+            q = _pattern_q(f.path, value)
+            return q if op == "==" else ~q
+        lookups = {"==": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+        if op == "!=":
+            return ~Q(**{f.path: value})
+        return Q(**{f"{f.path}__{lookups[op]}": value})
+
+    def _elapsed(self, f: NqlField, op: str, lit: a.Literal) -> Q:
+        if lit.kind == "duration":
+            seconds = lit.value.seconds
+        elif lit.kind == "int":
+            seconds = lit.value
+        elif lit.kind == "pany":
+            seconds = 0
+        elif lit.kind == "pstring" and re.fullmatch(r"\d+(min|h|d)", lit.value):
+            amount, unit = re.fullmatch(r"(\d+)(min|h|d)", lit.value).groups()
+            seconds = a.Duration(int(amount), unit).seconds
+        else:
+            raise a.NqlError(
+                f"time_elapsed() is a duration: compare it with a duration such as 2d, not "
+                f"{_describe(lit)}",
+                lit.pos,
+            )
+        moment = self.now - timedelta(seconds=seconds)
+        # elapsed > D  <=>  the moment is before now - D (a null moment matches nothing).
+        flipped = {"==": "exact", ">": "lt", ">=": "lte", "<": "gt", "<=": "gte"}
+        if op == "!=":
+            return ~Q(**{f.path: moment})
+        return Q(**{f"{f.path}__{flipped[op]}": moment})
+
+    # --- time selection
+    def timeframe(self, tf) -> Q:
+        path = self.table.field(self.table.time_field).path
+        if isinstance(tf, a.During):
+            if tf.duration.unit == "d":
+                today = timezone.localtime(self.now).replace(
+                    hour=0, minute=0, second=0, microsecond=0
+                )
+                start = today - timedelta(days=tf.duration.amount - 1)
+            else:
+                start = self.now - timedelta(seconds=tf.duration.seconds)
+            return Q(**{f"{path}__gte": start})
+        if isinstance(tf, a.On):
+            start = _aware(tf.day.value)
+            return Q(**{f"{path}__gte": start, f"{path}__lt": start + timedelta(days=1)})
+        start = _aware(tf.start.value)
+        end = _aware(tf.end.value)
+        if tf.end.kind == "date":
+            end += timedelta(days=1)  # a whole day: "to 2026-11-08" includes the 8th
+        if end <= start:
+            raise a.NqlError("the end of the time selection must come after its start", tf.end.pos)
+        return Q(**{f"{path}__gte": start, f"{path}__lt": end})
+
+    # --- summarize
+    def agg_type(self, node) -> str:
+        """The type of an aggregate expression (checked as it goes)."""
+        if isinstance(node, a.Num):
+            return "float" if isinstance(node.value, float) else "int"
+        if isinstance(node, a.Arith):
+            for side in (node.left, node.right):
+                if self.agg_type(side) not in NUMERIC:
+                    raise a.NqlError(f"{node.op} needs numbers on both sides", self._pos(side))
+            return "float" if node.op == "/" else "int"
+        if node.func in ("count", "countif"):
+            if node.cond is not None:
+                self.q(node.cond)  # checked now, compiled again where used
+            return "int"
+        f = self.field(node.field)
+        if node.func in ("sum", "avg") and f.type not in NUMERIC:
+            raise a.NqlError(
+                f"{node.func}() needs a number field; {f.name} is {_article(f.type)}", node.pos
+            )
+        if node.func in ("min", "max") and f.type not in (*NUMERIC, DATETIME):
+            raise a.NqlError(
+                f"{node.func}() needs a number or datetime field; {f.name} is {_article(f.type)}",
+                node.pos,
+            )
+        return "float" if node.func == "avg" else f.type
+
+    def _pos(self, node) -> a.Pos | None:
+        if isinstance(node, a.Agg):
+            return node.pos
+        if isinstance(node, a.Arith):
+            return self._pos(node.left)
+        return None
+
+    def db_expr(self, node):
+        """An aggregate expression the database computes per group."""
+        if isinstance(node, a.Num):
+            return Value(node.value)
+        if isinstance(node, a.Arith):
+            left, right = self.db_expr(node.left), self.db_expr(node.right)
+            if node.op == "/":
+                return Cast(left, FloatField()) / NullIf(Cast(right, FloatField()), Value(0.0))
+            return {"+": left + right, "-": left - right, "*": left * right}[node.op]
+        if node.func == "count":
+            return Count("pk")
+        if node.func == "countif":
+            return Count("pk", filter=self.q(node.cond))
+        f = self.field(node.field)
+        if node.func == "avg":
+            return Cast(Sum(f.path), FloatField()) / NullIf(
+                Cast(Count(f.path), FloatField()), Value(0.0)
+            )
+        return {"sum": Sum, "min": Min, "max": Max}[node.func](f.path)
+
+    def primitives(self, node, out: dict, annotations: dict) -> None:
+        """Per-bucket parts of each aggregate, for folding buckets in Python."""
+        if isinstance(node, a.Arith):
+            self.primitives(node.left, out, annotations)
+            self.primitives(node.right, out, annotations)
+            return
+        if not isinstance(node, a.Agg):
+            return
+        parts = []
+        if node.func == "avg":
+            f = self.field(node.field)
+            wanted = [("sum", Sum(f.path)), ("count", Count(f.path))]
+        elif node.func in ("count", "countif"):
+            wanted = [("count", self.db_expr(node))]
+        else:
+            wanted = [(node.func, self.db_expr(node))]
+        for kind, expr in wanted:
+            key = f"_p{len(annotations)}"
+            annotations[key] = expr
+            parts.append((kind, key))
+        out[id(node)] = parts
+
+
+def compile_query(
+    text_or_query: str | a.Query,
+    *,
+    params: Mapping[str, object] | None = None,
+    now: datetime | None = None,
+) -> Plan:
+    query = parse(text_or_query) if isinstance(text_or_query, str) else text_or_query
+    table = table_get(query.table)
+    if table is None:
+        also = _did_you_mean(table_suggest(query.table))
+        raise a.NqlError(f'unknown table "{query.table}"{also}', query.table_pos)
+    now = now or timezone.now()
+    c = _Compiler(table, params, now)
+    qs = table.queryset()
+    if query.timeframe is not None:
+        qs = qs.filter(c.timeframe(query.timeframe))
+
+    summarize: a.Summarize | None = None
+    list_clause: a.ListClause | None = None
+    sort: a.Sort | None = None
+    limit: a.Limit | None = None
+    for clause in query.clauses:
+        if isinstance(clause, a.Where):
+            if summarize is not None:
+                raise a.NqlError(
+                    "where after summarize is not supported: filter before summarizing",
+                    _first_pos(clause.cond),
+                )
+            qs = qs.filter(c.q(clause.cond))
+        elif isinstance(clause, a.Summarize):
+            if summarize is not None:
+                raise a.NqlError("only one summarize per query", clause.metrics[0].pos)
+            if list_clause is not None or sort is not None or limit is not None:
+                raise a.NqlError(
+                    "summarize must come before list, sort and limit", clause.metrics[0].pos
+                )
+            summarize = clause
+        elif isinstance(clause, a.ListClause):
+            list_clause = clause
+        elif isinstance(clause, a.Sort):
+            sort = clause
+        elif isinstance(clause, a.Limit):
+            limit = clause
+            if clause.count < 1:
+                raise a.NqlError("limit must be at least 1", clause.pos)
+
+    limit_n = limit.count if limit else None
+    limit_pos = limit.pos if limit else None
+    if summarize is None:
+        return _list_plan(c, qs, list_clause, sort, limit_n, limit_pos)
+    return _summarize_plan(c, qs, summarize, list_clause, sort, limit_n, limit_pos)
+
+
+def _did_you_mean(names: list[str]) -> str:
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"; did you mean {names[0]}?"
+    return f"; did you mean {', '.join(names[:-1])} or {names[-1]}?"
+
+
+def _first_pos(node) -> a.Pos | None:
+    if isinstance(node, a.And | a.Or):
+        return _first_pos(node.items[0])
+    if isinstance(node, a.Not):
+        return _first_pos(node.item)
+    return node.left.pos
+
+
+def _list_plan(c: _Compiler, qs, list_clause, sort, limit, limit_pos) -> Plan:
+    table = c.table
+    refs = (
+        list_clause.columns
+        if list_clause
+        else tuple(a.FieldRef(name, a.Pos(1, 1)) for name in table.default_list)
+    )
+    columns, seen = [], set()
+    for ref in refs:
+        f = c.field(ref)
+        header = f"{f.name}.{ref.function}()" if ref.function else f.name
+        if header in seen:
+            continue
+        seen.add(header)
+        columns.append(
+            Column(header, f.path, "int" if ref.function else f.type, bool(ref.function))
+        )
+    if sort is not None:
+        f = c.field(sort.field)
+        order = (
+            F(f.path).desc(nulls_last=True) if sort.descending else F(f.path).asc(nulls_last=True)
+        )
+        unique = [o.lstrip("-") for o in table.default_order if o.lstrip("-") in ("id", "pk")]
+        qs = qs.order_by(order, *(unique or ["pk"]))
+    else:
+        qs = qs.order_by(*table.default_order)
+    qs = qs.values(*dict.fromkeys(col.key for col in columns))
+    return Plan(table, "list", qs, columns, limit, limit_pos, c.now)
+
+
+def _summarize_plan(c: _Compiler, qs, summarize: a.Summarize, list_clause, sort, limit, limit_pos):
+    table = c.table
+    key_columns: list[Column] = []
+    for ref in summarize.by_fields:
+        f = c.field(ref)
+        if ref.function:
+            raise a.NqlError("summarize by takes fields, not functions", ref.pos)
+        if not f.groupable:
+            raise a.NqlError(
+                f"cannot summarize by {f.name} ({_article(f.type)}): group by a string or enum "
+                "field, or by a time bucket such as by 1d",
+                ref.pos,
+            )
+        if all(col.header != f.name for col in key_columns):
+            key_columns.append(Column(f.name, f.path, f.type))
+    metric_columns: list[Column] = []
+    for i, metric in enumerate(summarize.metrics):
+        if any(col.header == metric.alias for col in key_columns + metric_columns):
+            raise a.NqlError(f'"{metric.alias}" names two columns', metric.pos)
+        if table.field(metric.alias) is not None:
+            raise a.NqlError(
+                f'"{metric.alias}" is a field of {table.name}: choose another name', metric.pos
+            )
+        # Row keys of their own: an alias may be any name, even a model attribute's.
+        metric_columns.append(Column(metric.alias, f"nql_m{i}", c.agg_type(metric.expr)))
+
+    if summarize.by_time is not None:
+        return _bucket_plan(c, qs, summarize, metric_columns, list_clause, sort, limit, limit_pos)
+
+    annotations = {
+        col.key: c.db_expr(m.expr) for col, m in zip(metric_columns, summarize.metrics, strict=True)
+    }
+    keys = [col.key for col in key_columns]
+    if not keys:
+        # One row over everything (count() is 0 when nothing matches).
+        if sort is not None:
+            _sort_target(sort, metric_columns, table)
+        return Plan(
+            table,
+            "summarize",
+            qs.order_by(),
+            _select(metric_columns, list_clause),
+            limit,
+            limit_pos,
+            c.now,
+            metrics=summarize.metrics,
+            totals=annotations,
+        )
+    grouped = qs.order_by().values(*keys).annotate(**annotations)
+    columns = _select(key_columns + metric_columns, list_clause)
+    order = []
+    if sort is not None:
+        target = _sort_target(sort, key_columns + metric_columns, table)
+        expr = F(target.key)
+        order.append(expr.desc(nulls_last=True) if sort.descending else expr.asc(nulls_last=True))
+    order += [F(k).asc(nulls_last=True) for k in keys]
+    grouped = grouped.order_by(*order) if order else grouped
+    return Plan(
+        table, "summarize", grouped, columns, limit, limit_pos, c.now, metrics=summarize.metrics
+    )
+
+
+def _select(columns: list[Column], list_clause) -> list[Column]:
+    if list_clause is None:
+        return columns
+    chosen = []
+    for ref in list_clause.columns:
+        col = next((col for col in columns if col.header == ref.label), None)
+        if col is None:
+            names = ", ".join(col.header for col in columns)
+            raise a.NqlError(
+                f'after summarize, list takes its columns: {names}; not "{ref.label}"', ref.pos
+            )
+        chosen.append(col)
+    return chosen
+
+
+def _sort_target(sort: a.Sort, columns: list[Column], table: NqlTable) -> Column:
+    name = table.aliases.get(sort.field.name, sort.field.name)
+    target = next((col for col in columns if col.header == name), None)
+    if target is None:
+        names = ", ".join(col.header for col in columns)
+        raise a.NqlError(
+            f'after summarize, sort by one of its columns: {names}; not "{sort.field.name}"',
+            sort.field.pos,
+        )
+    return target
+
+
+BUCKET_COLUMNS = [
+    Column("start_time", "start_time", DATETIME),
+    Column("end_time", "end_time", DATETIME),
+    Column("bucket_duration", "bucket_duration", STRING),
+]
+
+
+def _bucket_plan(c: _Compiler, qs, summarize, metric_columns, list_clause, sort, limit, limit_pos):
+    table = c.table
+    if summarize.by_time.unit == "min" and summarize.by_time.amount % 15:
+        raise a.NqlError(
+            "time buckets in minutes are multiples of 15 (15min, 30min...)", summarize.by_time_pos
+        )
+    if summarize.by_time.amount < 1:
+        raise a.NqlError("a time bucket lasts at least 1 unit", summarize.by_time_pos)
+    unit = {"min": "minute", "h": "hour", "d": "day"}[summarize.by_time.unit]
+    time_path = table.field(table.time_field).path
+    primitives: dict = {}
+    annotations: dict = {}
+    for metric in summarize.metrics:
+        c.primitives(metric.expr, primitives, annotations)
+    grouped = (
+        qs.filter(**{f"{time_path}__isnull": False})
+        .annotate(_bucket=Trunc(time_path, unit))
+        .order_by()
+        .values("_bucket")
+        .annotate(**annotations)
+        .order_by("_bucket")
+    )
+    all_columns = BUCKET_COLUMNS + metric_columns
+    columns = _select(all_columns, list_clause)
+    order = None
+    if sort is not None:
+        target = _sort_target(sort, all_columns, table)
+        order = (target.key, sort.descending)
+    return Plan(
+        table,
+        "summarize",
+        grouped,
+        columns,
+        limit,
+        limit_pos,
+        c.now,
+        bucket=summarize.by_time,
+        metrics=summarize.metrics,
+        primitives=primitives,
+        sort=order,
+    )
