@@ -81,6 +81,7 @@ class Proc:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system CPU of the process (wait4)
 
     def check(self, what: str) -> Proc:
         if self.returncode != 0:
@@ -124,6 +125,7 @@ def run_timed(cmd: list[str], env: dict[str, str], timeout: float = 900, cwd: Pa
             proc.returncode,
             out.read().decode(errors="replace"),
             err.read().decode(errors="replace"),
+            usage.ru_utime + usage.ru_stime,
         )
 
 

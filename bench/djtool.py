@@ -3,6 +3,7 @@
     python -m bench.djtool prepare --sim URL [--name NAME] [--account ID]
     python -m bench.djtool queries NQL_ID   # sync_connector in-process, counting queries
     python -m bench.djtool lastrun NQL_ID   # the latest run row, and the devices it touched
+    python -m bench.djtool reset NQL_ID     # empty device and run tables: a first sync next
 
 Each prints one JSON line. Nothing here changes the application: `queries`
 only observes (connection.execute_wrapper, a counting wrapper around
@@ -21,9 +22,9 @@ from collections import Counter
 ROLE_NAME = "NexthinkConnector-Bench"
 
 
-def sim_role(sim: str, account: str, external_id: str) -> str:
+def sim_role(sim: str, account: str, external_id: str, role_name: str = ROLE_NAME) -> str:
     body = json.dumps(
-        {"account_id": account, "role_name": ROLE_NAME, "external_id": external_id}
+        {"account_id": account, "role_name": role_name, "external_id": external_id}
     ).encode()
     req = urllib.request.Request(
         f"{sim}/_sim/roles", data=body, method="POST", headers={"Content-Type": "application/json"}
@@ -43,7 +44,7 @@ def prepare(args: argparse.Namespace) -> dict:
     if not args.no_migrate:
         call_command("migrate", "--noinput", verbosity=0)
     credential = services.credential_create(name=f"{args.name} credential")
-    role_arn = sim_role(args.sim, args.account, credential.external_id)
+    role_arn = sim_role(args.sim, args.account, credential.external_id, args.role)
     services.credential_update(credential=credential, name=credential.name, role_arn=role_arn)
     connector = connector_save(
         data=ConnectorData(
@@ -64,6 +65,15 @@ def prepare(args: argparse.Namespace) -> dict:
     }
 
 
+def first_stored_seconds(run) -> float | None:
+    from django.db.models import Min
+
+    from connectors.models import Device
+
+    first = Device.objects.filter(last_seen_run=run).aggregate(t=Min("last_update"))["t"]
+    return (first - run.started_at).total_seconds() if first and run.started_at else None
+
+
 def run_summary(run) -> dict:
     from connectors.models import Device
 
@@ -77,6 +87,8 @@ def run_summary(run) -> dict:
         "api_calls": run.api_calls,
         "throttled": run.throttled,
         "duration": run.duration_seconds,
+        # When the first devices reached the database, seconds after the run started.
+        "first_stored_s": first_stored_seconds(run),
         "touched": Device.objects.filter(last_seen_run=run).count(),
         "devices": Device.objects.filter(connector_id=run.connector_id).count(),
         "error": f"{run.error_code} {run.error_message}".strip(),
@@ -88,6 +100,23 @@ def lastrun(args: argparse.Namespace) -> dict:
 
     run = Run.objects.filter(connector__nql_id=args.nql_id).order_by("-id").first()
     return run_summary(run) if run else {"status": "none"}
+
+
+def reset(args: argparse.Namespace) -> dict:
+    """Empty the device, change and run tables: the next sync is a first sync
+    (PostgreSQL side of the scaling benchmark, on the operator's own database)."""
+    from django.db import connection
+
+    from connectors.models import Device, DeviceChange, Run
+
+    tables = [m._meta.db_table for m in (DeviceChange, Device, Run)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+    return {"reset": tables}
 
 
 def queries(args: argparse.Namespace) -> dict:
@@ -141,10 +170,12 @@ def main() -> int:
     pp.add_argument("--account", default="111122223333")
     pp.add_argument("--region", default="eu-west-1")
     pp.add_argument("--no-migrate", action="store_true")
-    for name in ("queries", "lastrun"):
+    pp.add_argument("--role", default=ROLE_NAME, help="the role's name in the simulator")
+    for name in ("queries", "lastrun", "reset"):
         sub.add_parser(name).add_argument("nql_id")
     args = p.parse_args()
-    result = {"prepare": prepare, "queries": queries, "lastrun": lastrun}[args.cmd](args)
+    commands = {"prepare": prepare, "queries": queries, "lastrun": lastrun, "reset": reset}
+    result = commands[args.cmd](args)
     print(json.dumps(result, default=str))
     return 0
 

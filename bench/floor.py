@@ -1,13 +1,15 @@
 """The API floor: the minimum calls, bare boto3, no processing or storage.
 
-    python -m bench.floor ENDPOINT REGION ROLE_ARN EXTERNAL_ID
+    python -m bench.floor ENDPOINT REGION ROLE_ARN EXTERNAL_ID [--chain-only]
 
 AssumeRole, then DescribeWorkspaces paged by 25, DescribeWorkspaceBundles by
 the distinct BundleIds seen (25 a call), DescribeWorkspaceImages of the
 account (MaxResults 25), DescribeWorkspacesPools (Limit 25) and
 DescribeWorkspacesPoolSessions per pool (Limit 50), one after the other.
 Prints the calls made as JSON. Only the ids needed to make the next calls
-are kept.
+are kept. --chain-only stops after the DescribeWorkspaces chain (AssumeRole
+and its pages): the physical limit of a sync, since each page needs the
+previous page's NextToken and everything else can hide behind the chain.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ ACTIONS = {
 }
 
 
-def main(endpoint: str, region: str, role_arn: str, external_id: str) -> int:
+def main(endpoint: str, region: str, role_arn: str, external_id: str, *flags: str) -> int:
     calls: Counter = Counter()
     sts = boto3.client("sts", region_name=region, endpoint_url=endpoint)
     creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="floor", ExternalId=external_id)[
@@ -54,6 +56,9 @@ def main(endpoint: str, region: str, role_arn: str, external_id: str) -> int:
                 return
 
     bundle_ids = {w["BundleId"] for w in paged("describe_workspaces", "Workspaces", Limit=25)}
+    if "--chain-only" in flags:
+        print(json.dumps({"calls": dict(calls)}))
+        return 0
     pools = list(paged("describe_workspaces_pools", "WorkspacesPools", Limit=25))
     bundle_ids.update(p["BundleId"] for p in pools)
     ids = sorted(bundle_ids)
@@ -73,4 +78,4 @@ def main(endpoint: str, region: str, role_arn: str, external_id: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(*sys.argv[1:5]))
+    raise SystemExit(main(*sys.argv[1:]))

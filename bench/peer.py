@@ -47,6 +47,7 @@ class Peer:
         self.policy.write_text(POLICY)
         self.times: list[float] = []
         self.rss_kb: list[int] = []
+        self.cpu: list[float] = []
         self.calls: dict[str, int] = {}
 
     def run(self, *, keep: bool) -> Proc | None:
@@ -86,5 +87,6 @@ class Peer:
         if keep:
             self.times.append(proc.seconds)
             self.rss_kb.append(proc.maxrss_kb)
+            self.cpu.append(proc.cpu_seconds)
             self.calls = calls
         return proc

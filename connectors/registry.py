@@ -11,6 +11,7 @@ connectors/aws_workspaces/ and one line in TYPES.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +33,12 @@ class CollectionFailed(Exception):
     def __init__(self, error: Any, hint: str = ""):
         self.error, self.hint = error, hint
         super().__init__(f"{error.action}: {error.code}: {error.message}")
+
+
+class CollectionStopped(Exception):
+    """Raised by a type's collector when the run's stop signal (the `stop`
+    event given to collect()) was set: storage failed or the lease was lost.
+    Every thread of the collector stops before its next call."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,12 @@ class ConnectorType:
         """A fresh counter of API calls for one run: `calls` (by action) and `throttled`."""
         raise NotImplementedError
 
-    def collect(self, connector, *, stats: Any, on_page: Callable) -> tuple[Any, Iterable[list]]:
+    def collect(
+        self, connector, *, stats: Any, on_page: Callable, stop: threading.Event | None = None
+    ) -> tuple[Any, Iterable[list]]:
         """Start a collection: the collector (`complete`, `errors`, `progress`)
-        and its batches of records. Raises CollectionFailed when it cannot start."""
+        and its batches of records. Raises CollectionFailed when it cannot start,
+        CollectionStopped once `stop` is set. Closing the batches stops its threads."""
         raise NotImplementedError
 
     def device_values(self, record: Any, *, connector) -> dict:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
 from nexthink_admin.names import name_clean
@@ -119,16 +120,66 @@ def connector_delete(*, connector: InboundConnector, user=None) -> None:
         connector.delete()
 
 
+class RunNowRefused(Exception):
+    """Run now did not queue a run; the message says why, for the user."""
+
+
+class RunAlreadyActive(RunNowRefused):
+    """A run of the connector is queued or running: nothing is wrong."""
+
+
+# Publishing gives up quickly when the broker is down: the user is waiting.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
 def connector_run_now(*, connector: InboundConnector, user=None) -> Run:
-    """Queue a run at once; the worker picks it up."""
+    """Queue a run at once, or raise RunNowRefused with no run left queued.
+
+    The row and its audit event are written in one transaction that first
+    locks the connector, so two clicks queue one run. The task is published
+    after the commit (the worker must find the row); if publishing fails the
+    run is failed at once, never left queued for ever."""
+    from .runs import runs_reap_stale
+    from .selectors import connector_active_run
+
+    runs_reap_stale(connector=connector)  # a queued run whose task was lost must not block
+    with transaction.atomic():
+        InboundConnector.objects.select_for_update().filter(pk=connector.pk).first()
+        active = connector_active_run(connector=connector)
+        if active is not None:
+            raise RunAlreadyActive(
+                f"A run is already {active.get_status_display().lower()}; it was not started twice."
+            )
+        run = Run.objects.create(
+            connector=connector,
+            status=RunStatus.QUEUED,
+            trigger=RunTrigger.MANUAL,
+            triggered_by=user if user and user.is_authenticated else None,
+        )
+        audit_record(actor=user, action="run_requested", obj=connector, object_type="connector")
+        transaction.on_commit(lambda: _run_publish(run=run), robust=False)
+    return run
+
+
+def _run_publish(*, run: Run) -> None:
     from .tasks import run_connector
 
-    run = Run.objects.create(
-        connector=connector,
-        status=RunStatus.QUEUED,
-        trigger=RunTrigger.MANUAL,
-        triggered_by=user if user and user.is_authenticated else None,
-    )
-    audit_record(actor=user, action="run_requested", obj=connector, object_type="connector")
-    transaction.on_commit(lambda: run_connector.delay(connector_id=connector.pk, run_id=run.pk))
-    return run
+    try:
+        run_connector.apply_async(
+            kwargs={"connector_id": run.connector_id, "run_id": run.pk},
+            retry=True,
+            retry_policy=PUBLISH_RETRY,
+        )
+    except Exception as exc:  # kombu OperationalError, redis errors: whatever the broker raised
+        # Compare-and-set: only a run still queued is failed (an eager or
+        # very fast worker may have claimed it already).
+        Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error_code="NotQueued",
+            error_message="The run could not be queued: the task queue (Redis) did not answer.",
+        )
+        raise RunNowRefused(
+            "The run could not be queued: the task queue (Redis) did not answer. Check that"
+            " Redis and the worker are running, then run it again."
+        ) from exc

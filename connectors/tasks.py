@@ -15,3 +15,11 @@ def run_connector(self, connector_id: int, run_id: int | None = None) -> None:
         trigger=RunTrigger.MANUAL if run_id else RunTrigger.SCHEDULE,
         worker=self.request.hostname or "",
     )
+
+
+@shared_task(name="connectors.tasks.runs_reap_stale", ignore_result=True)
+def runs_reap_stale() -> int:
+    """Fail runs whose worker died and queued runs that never started."""
+    from .runs import runs_reap_stale as reap
+
+    return reap()

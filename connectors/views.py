@@ -166,15 +166,13 @@ class ConnectorRunNowView(PermissionMixin, ConnectorMixin, View):
 
     def post(self, request, pk: int):
         connector = self.connector
-        active = selectors.connector_active_run(connector=connector)
-        if active is not None:
-            messages.info(
-                request,
-                f"A run is already {active.get_status_display().lower()};"
-                " it was not started twice.",
-            )
-        else:
+        try:
             services.connector_run_now(connector=connector, user=request.user)
+        except services.RunAlreadyActive as active:
+            messages.info(request, str(active))
+        except services.RunNowRefused as refused:
+            messages.error(request, str(refused))
+        else:
             messages.success(request, "Run queued. It appears below and updates as it progresses.")
         return redirect(connector)
 

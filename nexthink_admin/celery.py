@@ -1,4 +1,4 @@
-"""The Celery app: JSON only, time limits and beat's DatabaseScheduler come
+"""The Celery app: JSON only, time limits and beat's scheduler (operations/beat.py) come
 from the CELERY_* settings. Without DJANGO_SETTINGS_MODULE the worker and beat
 get the production settings (never the development ones): see wsgi.py."""
 

@@ -1,5 +1,6 @@
 """Beat's heartbeat. The scheduler beat runs (django-celery-beat's
-DatabaseScheduler, configured as CELERY_BEAT_SCHEDULER) writes the time of its
+DatabaseScheduler made change-aware by nexthink_admin/beat_scheduler.py,
+configured as CELERY_BEAT_SCHEDULER) writes the time of its
 tick to the database every HEARTBEAT_EVERY seconds, so the web server, which
 shares the database but not the process, can tell whether beat is alive.
 
@@ -11,7 +12,8 @@ import logging
 import time
 
 from django.db import DatabaseError
-from django_celery_beat.schedulers import DatabaseScheduler
+
+from nexthink_admin.beat_scheduler import ChangeAwareScheduler
 
 from .models import BEAT
 from .services import heartbeat_record
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 10.0  # seconds; beat's loop wakes at least every 5 s
 
 
-class HeartbeatScheduler(DatabaseScheduler):
+class HeartbeatScheduler(ChangeAwareScheduler):
     _last_heartbeat = 0.0
 
     def tick(self, *args, **kwargs):

@@ -52,8 +52,8 @@ class AwsWorkspacesType(ConnectorType):
     def call_stats(self) -> aws.CallStats:
         return aws.CallStats()
 
-    def collect(self, connector, *, stats, on_page):
-        return collect_connector(connector, stats=stats, on_page=on_page)
+    def collect(self, connector, *, stats, on_page, stop=None):
+        return collect_connector(connector, stats=stats, on_page=on_page, stop=stop)
 
     def device_values(self, record, *, connector) -> dict:
         return stored_values(

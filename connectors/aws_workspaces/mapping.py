@@ -27,7 +27,7 @@ class DeviceRecord:
     session_id: str = ""
     pool_id: str = ""
     bundle_id: str = ""
-    image_id: str = ""
+    image_id: str | None = ""
     directory_id: str = ""
     user_name: str = ""
     state: str = ""
@@ -104,6 +104,7 @@ def complete(record: DeviceRecord, bundle: dict | None, image: dict | None) -> D
     """Fill what comes from the bundle and its image. Without the bundle they
     stay None: not known in this run."""
     if bundle is None:
+        record.image_id = None  # the bundle tells the image: unknown too, keep the stored one
         return record
     record.image_id = bundle.get("ImageId", "")
     record.disk_image = image_label(record.image_id, image)

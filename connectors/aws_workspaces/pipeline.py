@@ -13,18 +13,24 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 
+from ..registry import CollectionStopped
+
 _DONE = object()
+__all__ = ["CollectionStopped", "prefetched"]
 
 
-def prefetched(executor: Executor, pages: Iterator, *, depth: int = 4) -> Iterator:
+def prefetched(
+    executor: Executor, pages: Iterator, *, depth: int = 4, stop: threading.Event | None = None
+) -> Iterator:
     """Yield what `pages` yields, produced in `executor` ahead of the consumer.
     An exception in the producer is raised in the consumer; closing the
-    consumer early stops the producer."""
+    consumer early, or setting `stop`, stops the producer."""
     box: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    stop = stop or threading.Event()  # the run's: set, every thread stops
+    gone = threading.Event()  # this consumer's: closed or finished
 
     def put(item) -> bool:
-        while not stop.is_set():
+        while not (stop.is_set() or gone.is_set()):
             try:
                 box.put(item, timeout=0.2)
                 return True
@@ -44,11 +50,16 @@ def prefetched(executor: Executor, pages: Iterator, *, depth: int = 4) -> Iterat
     executor.submit(pump)
     try:
         while True:
-            item = box.get()
+            try:
+                item = box.get(timeout=0.2)
+            except queue.Empty:
+                if stop.is_set():
+                    raise CollectionStopped() from None
+                continue
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
             yield item
     finally:
-        stop.set()
+        gone.set()

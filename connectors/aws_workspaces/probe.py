@@ -4,8 +4,10 @@ with what to check."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 
@@ -37,7 +39,12 @@ TIMEOUT_HINT = (
 REGION_HINT = (
     "The region may not be enabled for this AWS account, or WorkSpaces may not be offered there."
 )
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="connector-test")
+# Each probe runs in a daemon thread of its own, so a probe that timed out
+# (AWS not answering) never delays the next one; botocore's timeouts above end
+# it soon after. At most this many run at once (tests are also rate-limited).
+MAX_PROBES_IN_FLIGHT = 16
+_in_flight = threading.BoundedSemaphore(MAX_PROBES_IN_FLIGHT)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,7 +87,11 @@ def _sample(ws: dict, client, *, region: str, environment_name: str) -> list[dic
     """The ten fields as they would be stored (bundle and image looked up)."""
     bundle = image = None
     try:
-        bundles = client.describe_workspace_bundles(BundleIds=[ws["BundleId"]]).get("Bundles", [])
+        bundles = (
+            client.describe_workspace_bundles(BundleIds=[ws["BundleId"]]).get("Bundles", [])
+            if ws.get("BundleId")
+            else []
+        )
         bundle = bundles[0] if bundles else None
         if bundle and bundle.get("ImageId"):
             images = client.describe_workspace_images(ImageIds=[bundle["ImageId"]]).get(
@@ -130,7 +141,7 @@ def _probe(
     result = ProbeResult(
         ok=True,
         elapsed_ms=call_ms,
-        status_code=response["ResponseMetadata"]["HTTPStatusCode"],
+        status_code=response.get("ResponseMetadata", {}).get("HTTPStatusCode"),
         count=len(workspaces),
         more=bool(response.get("NextToken")),
     )
@@ -162,36 +173,74 @@ def _failure(error: CallError, elapsed_ms: int) -> ProbeResult:
     )
 
 
+def _unexpected(exc: Exception) -> ProbeResult:
+    log.exception("connection test failed unexpectedly")
+    return ProbeResult(
+        ok=False,
+        elapsed_ms=0,
+        message="The test could not read AWS's answer; run it again, or run the connector and"
+        " see its run's error.",
+        error={
+            "action": "",
+            "code": type(exc).__name__,
+            "message": "Unexpected answer.",
+            "request_id": "",
+        },
+    )
+
+
+def _timed_out() -> ProbeResult:
+    return ProbeResult(
+        ok=False,
+        elapsed_ms=TIME_BOUND_SECONDS * 1000,
+        status_code=504,
+        hint=TIMEOUT_HINT,
+        message=f"The test timed out after {TIME_BOUND_SECONDS} seconds.",
+        error={"action": "", "code": "Timeout", "message": "No answer in time.", "request_id": ""},
+    )
+
+
 def connection_test(
     *, role_arn: str, external_id: str, region: str, session_label: str, environment_name: str = ""
 ) -> ProbeResult:
     """Run the probe with a hard time bound; never raises."""
-    future = _pool.submit(
-        _probe,
-        role_arn=role_arn,
-        external_id=external_id,
-        region=region,
-        session_label=session_label,
-        environment_name=environment_name,
-    )
+    if not _in_flight.acquire(blocking=False):
+        return ProbeResult(
+            ok=False,
+            elapsed_ms=0,
+            status_code=503,
+            message="Too many tests are waiting for AWS right now; run it again in a minute.",
+            hint=TIMEOUT_HINT,
+        )
+    future: Future = Future()
+
+    def probe() -> None:
+        try:
+            future.set_result(
+                _probe(
+                    role_arn=role_arn,
+                    external_id=external_id,
+                    region=region,
+                    session_label=session_label,
+                    environment_name=environment_name,
+                )
+            )
+        except BaseException as exc:  # handed to the caller below
+            future.set_exception(exc)
+        finally:
+            _in_flight.release()
+
+    threading.Thread(target=probe, name="connector-test", daemon=True).start()
     try:
         result = future.result(timeout=TIME_BOUND_SECONDS)
     except FutureTimeout:
-        return ProbeResult(
-            ok=False,
-            elapsed_ms=TIME_BOUND_SECONDS * 1000,
-            status_code=504,
-            hint=TIMEOUT_HINT,
-            message=f"The test timed out after {TIME_BOUND_SECONDS} seconds.",
-            error={
-                "action": "",
-                "code": "Timeout",
-                "message": "No answer in time.",
-                "request_id": "",
-            },
-        )
+        return _timed_out()
     except (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError) as exc:
-        return _failure(CallError.from_exception("", exc), TIME_BOUND_SECONDS * 1000)
+        result = _failure(CallError.from_exception("", exc), TIME_BOUND_SECONDS * 1000)
+    except (ClientError, BotoCoreError) as exc:
+        result = _failure(CallError.from_exception("", exc), 0)
+    except Exception as exc:  # an unexpected answer (a missing key...): a message, never a 500
+        result = _unexpected(exc)
     # Defensive: the External ID must never be echoed, whatever AWS put in a message.
     result.message = result.message.replace(external_id, "[external id]")
     if result.error:

@@ -3,7 +3,7 @@ rows for every changed virtualization field, removal after a complete run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +26,13 @@ WRITTEN_FIELDS = (
 
 @dataclass
 class UpsertCounts:
+    """What a run did to the devices it saw; each seen device counts once.
+
+    created: new devices. updated ("changed" on the runs table): devices whose
+    history gained a change in this run (a virtualization field changed), or
+    that came back after being marked removed. unchanged: the others (their
+    details, such as state or IP address, are refreshed without history)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -37,33 +44,47 @@ class UpsertCounts:
 
 
 def devices_upsert(
-    *, connector: InboundConnector, run: Run, records: Iterable, now: datetime
+    *,
+    connector: InboundConnector,
+    run: Run,
+    records: Iterable,
+    now: datetime,
+    guard: Callable[[], None] | None = None,
 ) -> UpsertCounts:
     """Store records (as the connector's type collects them, each with a
     `source_id`) in batches. A value of None means "not known in this run": a
-    new device gets an empty value, an existing one keeps its own."""
+    new device gets an empty value, an existing one keeps its own. `guard` is
+    called first inside each batch's transaction: it raises (and nothing of
+    the batch is written) when the run is no longer this worker's."""
     counts = UpsertCounts()
     batch: dict = {}
     for record in records:
         batch[record.source_id] = record  # a source id seen twice in a batch is stored once
         if len(batch) >= BATCH_SIZE:
-            counts.add(_upsert_batch(connector, run, batch, now))
+            counts.add(_upsert_batch(connector, run, batch, now, guard))
             batch = {}
     if batch:
-        counts.add(_upsert_batch(connector, run, batch, now))
+        counts.add(_upsert_batch(connector, run, batch, now, guard))
     return counts
 
 
 def _upsert_batch(
-    connector: InboundConnector, run: Run, batch: dict, now: datetime
+    connector: InboundConnector,
+    run: Run,
+    batch: dict,
+    now: datetime,
+    guard: Callable[[], None] | None,
 ) -> UpsertCounts:
     counts = UpsertCounts()
     with transaction.atomic():
+        if guard is not None:
+            guard()
         existing = {
             d.source_id: d
             for d in Device.objects.filter(connector=connector, source_id__in=list(batch))
         }
         to_create, to_update, changes, confirmed = [], [], [], []
+        updated = 0
         device_values = connector_type(connector.connector_type).device_values
         for source_id, record in batch.items():
             values = device_values(record, connector=connector)
@@ -81,8 +102,10 @@ def _upsert_batch(
                 )
                 continue
             changed = [k for k, v in values.items() if v is not None and getattr(device, k) != v]
+            drifted = device.removed_at is not None
             for name in changed:
                 if name in TRACKED_FIELDS:
+                    drifted = True
                     changes.append(
                         DeviceChange(
                             device=device,
@@ -97,6 +120,7 @@ def _upsert_batch(
             if changed or device.removed_at is not None:
                 device.removed_at, device.last_update, device.last_seen_run = None, now, run
                 to_update.append(device)
+                updated += drifted
             else:
                 confirmed.append(device.pk)
         Device.objects.bulk_create(to_create)
@@ -106,22 +130,30 @@ def _upsert_batch(
             DeviceChange.objects.bulk_create(changes)
         if confirmed:
             Device.objects.filter(pk__in=confirmed).update(last_update=now, last_seen_run=run)
-    counts.created, counts.updated, counts.unchanged = (
-        len(to_create),
-        len(to_update),
-        len(confirmed),
-    )
+    counts.created, counts.updated = len(to_create), updated
+    counts.unchanged = len(to_update) - updated + len(confirmed)
     return counts
 
 
-def devices_mark_removed(*, connector: InboundConnector, run: Run, now: datetime) -> int:
+def devices_mark_removed(
+    *,
+    connector: InboundConnector,
+    run: Run,
+    now: datetime,
+    guard: Callable[[], None] | None = None,
+) -> int:
     """After a complete run only: devices it did not see are marked removed
-    (kept, with when). Never called for a failed or partial run."""
-    return (
-        Device.objects.filter(connector=connector, removed_at__isnull=True)
-        .exclude(last_seen_run=run)
-        .update(removed_at=now)
-    )
+    (kept, with when). Never called for a failed or partial run. `guard`
+    re-checks, inside the transaction, that the run is still this worker's:
+    a run reaped meanwhile must not remove what a newer run just saw."""
+    with transaction.atomic():
+        if guard is not None:
+            guard()
+        return (
+            Device.objects.filter(connector=connector, removed_at__isnull=True)
+            .exclude(last_seen_run=run)
+            .update(removed_at=now)
+        )
 
 
 def devices_refresh_statistics(*, created: int, removed: int) -> None:

@@ -185,11 +185,24 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# DatabaseScheduler that also records beat's heartbeat (operations/beat.py).
+# A DatabaseScheduler that picks up schedule changes made while beat starts
+# (nexthink_admin/beat_scheduler.py) and records beat's heartbeat (operations/beat.py).
 CELERY_BEAT_SCHEDULER = "operations.beat:HeartbeatScheduler"
-# A running run renews this lease as it makes progress; a run whose lease has
-# expired was left by a dead worker and is failed before the next run starts.
-RUN_LEASE_SECONDS = env.int("RUN_LEASE_SECONDS", default=300)
+# A running run renews its lease every quarter of it, from a thread of its own,
+# for as long as it works; a run whose lease has expired was left by a dead
+# worker and is failed (well within the shortest recurrence, 5 minutes).
+RUN_LEASE_SECONDS = env.int("RUN_LEASE_SECONDS", default=120)
+# A queued run (Run now) whose task never reached a worker (the broker or the
+# embedded Redis restarted and lost it) is failed after this long.
+RUN_QUEUED_TIMEOUT_SECONDS = env.int("RUN_QUEUED_TIMEOUT_SECONDS", default=600)
+# Beat fails the runs that can no longer end by themselves, every minute.
+RUN_REAP_EVERY_SECONDS = env.float("RUN_REAP_EVERY_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-runs": {
+        "task": "connectors.tasks.runs_reap_stale",
+        "schedule": RUN_REAP_EVERY_SECONDS,
+    }
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- AWS ----------------------------------------------------------------------

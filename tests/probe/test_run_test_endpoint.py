@@ -1,6 +1,7 @@
 """The Test results panel's endpoint, against the simulator (and botocore's
 Stubber for error shapes the simulator cannot produce)."""
 
+import threading
 import time
 from types import SimpleNamespace
 
@@ -212,3 +213,49 @@ def test_endpoint_requires_login_permission_csrf_and_post(plain_client, admin_us
 def test_form_page_has_the_panel_with_a_run_test_button(admin_client):
     page = admin_client.get(reverse("connectors:create", args=["aws_workspaces"])).content.decode()
     assert "Test results" in page and 'id="run-test"' in page and URL in page
+
+
+def test_an_unexpected_answer_gives_a_message_never_a_500(
+    admin_client, aws_sim, aws_connector, monkeypatch
+):
+    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=3)
+
+    def answer_without_a_field(ws, client, **kwargs):
+        return {}["BundleId"]  # a KeyError, as from a response missing a key
+
+    monkeypatch.setattr(probe, "_sample", answer_without_a_field)
+    response = post(admin_client, aws_connector.credential)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["ok"] is False and data["error"]["code"] == "KeyError"
+    assert "run it again" in data["message"]
+
+
+def test_timed_out_tests_do_not_hold_back_the_next_test(
+    admin_client, aws_sim, aws_connector, monkeypatch
+):
+    """Four tests stuck in AWS calls that never answer (more than the old pool
+    of four threads), then a fifth: it gets its own answer, not a timeout."""
+    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=3)
+    monkeypatch.setattr(probe, "TIME_BOUND_SECONDS", 0.3)
+    release = threading.Event()
+    real_assume = aws.assume_role_session
+    stuck = {"left": 4}
+
+    def assume(**kwargs):
+        if stuck["left"] > 0:
+            stuck["left"] -= 1
+            release.wait(30)  # AWS that never answers
+        return real_assume(**kwargs)
+
+    monkeypatch.setattr(aws, "assume_role_session", assume)
+    try:
+        for _ in range(4):
+            cache.clear()  # past the rate limit: this is about the thread pool
+            assert post(admin_client, aws_connector.credential).json()["error"]["code"] == "Timeout"
+        cache.clear()
+        monkeypatch.setattr(probe, "TIME_BOUND_SECONDS", 20)
+        data = post(admin_client, aws_connector.credential).json()
+        assert data["ok"] is True and data["count"] == 3
+    finally:
+        release.set()
