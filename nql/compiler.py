@@ -10,52 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, FloatField, Max, Min, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, NullIf, Trunc
+from django.db.models import Count, F, FloatField, Max, Min, Q, Sum, Value
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from . import ast as a
 from .parser import parse
+from .plan import Column, Plan, type_words
+from .summarize import summarize_plan
 from .tables import DATETIME, ENUM, NUMERIC, STRING, NqlField, NqlTable, table_get, table_suggest
 
 PARAM_VALUE_MAX = 1000
 OPS_ORDERED = ("<", "<=", ">", ">=")
-
-
-@dataclass
-class Column:
-    header: str
-    key: str  # key of the row dicts the query yields
-    type: str
-    elapsed: bool = False  # time_elapsed(): seconds from the value to now
-
-
-@dataclass
-class Plan:
-    table: NqlTable
-    kind: str  # "list" or "summarize"
-    queryset: QuerySet  # yields dicts; ordered; not sliced
-    columns: list[Column]
-    limit: int | None
-    limit_pos: a.Pos | None
-    now: datetime
-    # Summaries by time bucket are folded in Python (see runner.py):
-    bucket: a.Duration | None = None
-    metrics: tuple[a.Metric, ...] = ()
-    primitives: dict = field(default_factory=dict)  # id(Agg) -> [(kind, key), ...]
-    sort: tuple[str, bool] | None = None  # (row key, descending) for the folded rows
-    totals: dict | None = None  # summarize without by: one aggregate() over the queryset
-
-    @property
-    def is_chartable(self) -> bool:
-        return (
-            self.kind == "summarize"
-            and any(c.type in NUMERIC for c in self.columns)
-            and (self.bucket is not None or any(c.type in (STRING, ENUM) for c in self.columns))
-        )
 
 
 # --- values -----------------------------------------------------------------
@@ -146,17 +114,8 @@ def _coerce(f: NqlField, lit: a.Literal):
                 except ValueError:
                     continue
     raise a.NqlError(
-        f"{f.name} is {_article(f.type)} and cannot be compared with {_describe(lit)}", lit.pos
+        f"{f.name} is {type_words(f.type)} and cannot be compared with {_describe(lit)}", lit.pos
     )
-
-
-def _article(kind: str) -> str:
-    return {
-        "int": "a number",
-        "float": "a number",
-        "enum": "an enum",
-        "datetime": "a datetime",
-    }.get(kind, "a string")
 
 
 def _pattern_q(path: str, value: str) -> Q:
@@ -230,7 +189,7 @@ class _Compiler:
         if f.type in (STRING, ENUM):
             if op not in ("==", "!="):
                 raise a.NqlError(
-                    f"{op} compares numbers and dates; {f.name} is {_article(f.type)}: "
+                    f"{op} compares numbers and dates; {f.name} is {type_words(f.type)}: "
                     "use == or !=",
                     node.left.pos,
                 )
@@ -304,11 +263,11 @@ class _Compiler:
         f = self.field(node.field)
         if node.func in ("sum", "avg") and f.type not in NUMERIC:
             raise a.NqlError(
-                f"{node.func}() needs a number field; {f.name} is {_article(f.type)}", node.pos
+                f"{node.func}() needs a number field; {f.name} is {type_words(f.type)}", node.pos
             )
         if node.func in ("min", "max") and f.type not in (*NUMERIC, DATETIME):
             raise a.NqlError(
-                f"{node.func}() needs a number or datetime field; {f.name} is {_article(f.type)}",
+                f"{node.func}() needs a number or datetime field; {f.name} is {type_words(f.type)}",
                 node.pos,
             )
         return "float" if node.func == "avg" else f.type
@@ -413,7 +372,7 @@ def compile_query(
     limit_pos = limit.pos if limit else None
     if summarize is None:
         return _list_plan(c, qs, list_clause, sort, limit_n, limit_pos)
-    return _summarize_plan(c, qs, summarize, list_clause, sort, limit_n, limit_pos)
+    return summarize_plan(c, qs, summarize, list_clause, sort, limit_n, limit_pos)
 
 
 def _did_you_mean(names: list[str]) -> str:
@@ -460,142 +419,3 @@ def _list_plan(c: _Compiler, qs, list_clause, sort, limit, limit_pos) -> Plan:
         qs = qs.order_by(*table.default_order)
     qs = qs.values(*dict.fromkeys(col.key for col in columns))
     return Plan(table, "list", qs, columns, limit, limit_pos, c.now)
-
-
-def _summarize_plan(c: _Compiler, qs, summarize: a.Summarize, list_clause, sort, limit, limit_pos):
-    table = c.table
-    key_columns: list[Column] = []
-    for ref in summarize.by_fields:
-        f = c.field(ref)
-        if ref.function:
-            raise a.NqlError("summarize by takes fields, not functions", ref.pos)
-        if not f.groupable:
-            raise a.NqlError(
-                f"cannot summarize by {f.name} ({_article(f.type)}): group by a string or enum "
-                "field, or by a time bucket such as by 1d",
-                ref.pos,
-            )
-        if all(col.header != f.name for col in key_columns):
-            key_columns.append(Column(f.name, f.path, f.type))
-    metric_columns: list[Column] = []
-    for i, metric in enumerate(summarize.metrics):
-        if any(col.header == metric.alias for col in key_columns + metric_columns):
-            raise a.NqlError(f'"{metric.alias}" names two columns', metric.pos)
-        if table.field(metric.alias) is not None:
-            raise a.NqlError(
-                f'"{metric.alias}" is a field of {table.name}: choose another name', metric.pos
-            )
-        # Row keys of their own: an alias may be any name, even a model attribute's.
-        metric_columns.append(Column(metric.alias, f"nql_m{i}", c.agg_type(metric.expr)))
-
-    if summarize.by_time is not None:
-        return _bucket_plan(c, qs, summarize, metric_columns, list_clause, sort, limit, limit_pos)
-
-    annotations = {
-        col.key: c.db_expr(m.expr) for col, m in zip(metric_columns, summarize.metrics, strict=True)
-    }
-    keys = [col.key for col in key_columns]
-    if not keys:
-        # One row over everything (count() is 0 when nothing matches).
-        if sort is not None:
-            _sort_target(sort, metric_columns, table)
-        return Plan(
-            table,
-            "summarize",
-            qs.order_by(),
-            _select(metric_columns, list_clause),
-            limit,
-            limit_pos,
-            c.now,
-            metrics=summarize.metrics,
-            totals=annotations,
-        )
-    grouped = qs.order_by().values(*keys).annotate(**annotations)
-    columns = _select(key_columns + metric_columns, list_clause)
-    order = []
-    if sort is not None:
-        target = _sort_target(sort, key_columns + metric_columns, table)
-        expr = F(target.key)
-        order.append(expr.desc(nulls_last=True) if sort.descending else expr.asc(nulls_last=True))
-    order += [F(k).asc(nulls_last=True) for k in keys]
-    grouped = grouped.order_by(*order) if order else grouped
-    return Plan(
-        table, "summarize", grouped, columns, limit, limit_pos, c.now, metrics=summarize.metrics
-    )
-
-
-def _select(columns: list[Column], list_clause) -> list[Column]:
-    if list_clause is None:
-        return columns
-    chosen = []
-    for ref in list_clause.columns:
-        col = next((col for col in columns if col.header == ref.label), None)
-        if col is None:
-            names = ", ".join(col.header for col in columns)
-            raise a.NqlError(
-                f'after summarize, list takes its columns: {names}; not "{ref.label}"', ref.pos
-            )
-        chosen.append(col)
-    return chosen
-
-
-def _sort_target(sort: a.Sort, columns: list[Column], table: NqlTable) -> Column:
-    name = table.aliases.get(sort.field.name, sort.field.name)
-    target = next((col for col in columns if col.header == name), None)
-    if target is None:
-        names = ", ".join(col.header for col in columns)
-        raise a.NqlError(
-            f'after summarize, sort by one of its columns: {names}; not "{sort.field.name}"',
-            sort.field.pos,
-        )
-    return target
-
-
-BUCKET_COLUMNS = [
-    Column("start_time", "start_time", DATETIME),
-    Column("end_time", "end_time", DATETIME),
-    Column("bucket_duration", "bucket_duration", STRING),
-]
-
-
-def _bucket_plan(c: _Compiler, qs, summarize, metric_columns, list_clause, sort, limit, limit_pos):
-    table = c.table
-    if summarize.by_time.unit == "min" and summarize.by_time.amount % 15:
-        raise a.NqlError(
-            "time buckets in minutes are multiples of 15 (15min, 30min...)", summarize.by_time_pos
-        )
-    if summarize.by_time.amount < 1:
-        raise a.NqlError("a time bucket lasts at least 1 unit", summarize.by_time_pos)
-    unit = {"min": "minute", "h": "hour", "d": "day"}[summarize.by_time.unit]
-    time_path = table.field(table.time_field).path
-    primitives: dict = {}
-    annotations: dict = {}
-    for metric in summarize.metrics:
-        c.primitives(metric.expr, primitives, annotations)
-    grouped = (
-        qs.filter(**{f"{time_path}__isnull": False})
-        .annotate(_bucket=Trunc(time_path, unit))
-        .order_by()
-        .values("_bucket")
-        .annotate(**annotations)
-        .order_by("_bucket")
-    )
-    all_columns = BUCKET_COLUMNS + metric_columns
-    columns = _select(all_columns, list_clause)
-    order = None
-    if sort is not None:
-        target = _sort_target(sort, all_columns, table)
-        order = (target.key, sort.descending)
-    return Plan(
-        table,
-        "summarize",
-        grouped,
-        columns,
-        limit,
-        limit_pos,
-        c.now,
-        bucket=summarize.by_time,
-        metrics=summarize.metrics,
-        primitives=primitives,
-        sort=order,
-    )

@@ -16,7 +16,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from . import ast as a
-from .compiler import Column, Plan
+from .plan import Column, Plan
 
 EPOCH_DAY = date(1970, 1, 1)
 SQLITE_PROGRESS_STEPS = 10_000
