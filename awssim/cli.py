@@ -31,7 +31,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "config": ("GET", "POST", "show the fault config; with arguments, change it"),
     "fleets": ("GET", "GET", "one summary per seeded (account, region)"),
     "seed": ("POST", "POST", "replace a fleet: account_id, region, workspaces:=N, ..."),
-    "mutate": ("POST", "POST", "drift a fleet: resize:=N, reimage:=N, remove:=N, add:=N, ..."),
+    "mutate": (
+        "POST",
+        "POST",
+        "drift a fleet: resize:=N, reimage:=N, rebuild:=N, settle:=true, remove:=N, add:=N, ...",
+    ),
     "roles": ("POST", "POST", "create a customer role: account_id, role_name, external_id"),
     "reset": ("POST", "POST", "clear fleets, counters, faults, sessions (moto:=true: moto too)"),
 }

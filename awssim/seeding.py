@@ -15,37 +15,67 @@ _ALNUM = string.ascii_lowercase + string.digits
 _UPPER = string.ascii_uppercase + string.digits
 _HEX = "0123456789abcdef"
 
-COMPUTE_TYPES: tuple[str, ...] = (
-    "VALUE",
-    "STANDARD",
-    "PERFORMANCE",
-    "POWER",
-    "POWERPRO",
-    "GRAPHICS_G4DN",
-    "GRAPHICSPRO_G4DN",
-    "GENERALPURPOSE_4XLARGE",
-)
-_COMPUTE_WEIGHTS = (10, 35, 25, 15, 7, 4, 2, 2)
-_STORAGE = {  # compute type -> (root GiB, user GiB)
+
+def _model_enum(shape: str) -> tuple[str, ...]:
+    """An enum of botocore's WorkSpaces model: the simulator follows the model, never a copy."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("workspaces")
+    return tuple(model.shape_for(shape).enum)
+
+
+# Every compute type and WorkSpace state of botocore's model.
+COMPUTE_TYPES: tuple[str, ...] = _model_enum("Compute")
+WORKSPACE_STATES: tuple[str, ...] = _model_enum("WorkspaceState")
+MODIFICATION_RESOURCES: tuple[str, ...] = _model_enum("ModificationResourceEnum")
+MODIFICATION_STATES: tuple[str, ...] = _model_enum("ModificationStateEnum")
+# States a WorkSpace passes through (mutate(settle=True) ends them: AVAILABLE).
+TRANSITIONAL_STATES = frozenset(
+    ("PENDING", "REBOOTING", "STARTING", "REBUILDING", "RESTORING", "MAINTENANCE", "UPDATING")
+) | frozenset(("ADMIN_MAINTENANCE", "STOPPING", "SUSPENDED"))
+# The common compute types weigh most; every other type of the model appears now and then.
+_COMMON_COMPUTE = {
+    "VALUE": 10,
+    "STANDARD": 35,
+    "PERFORMANCE": 25,
+    "POWER": 15,
+    "POWERPRO": 7,
+    "GRAPHICS_G4DN": 4,
+    "GRAPHICSPRO_G4DN": 2,
+    "GENERALPURPOSE_4XLARGE": 2,
+}
+_COMPUTE_WEIGHTS = tuple(_COMMON_COMPUTE.get(c, 0.25) for c in COMPUTE_TYPES)
+_STORAGE_BY_TYPE = {  # compute type -> (root GiB, user GiB); others: (100, 100)
     "VALUE": (80, 10),
     "STANDARD": (80, 50),
     "PERFORMANCE": (80, 100),
     "POWER": (175, 100),
     "POWERPRO": (175, 100),
-    "GRAPHICS_G4DN": (100, 100),
-    "GRAPHICSPRO_G4DN": (100, 100),
     "GENERALPURPOSE_4XLARGE": (175, 100),
+    "GENERALPURPOSE_8XLARGE": (175, 100),
 }
-_TITLE = {
-    "VALUE": "Value",
-    "STANDARD": "Standard",
-    "PERFORMANCE": "Performance",
-    "POWER": "Power",
-    "POWERPRO": "PowerPro",
-    "GRAPHICS_G4DN": "Graphics.g4dn",
-    "GRAPHICSPRO_G4DN": "GraphicsPro.g4dn",
-    "GENERALPURPOSE_4XLARGE": "GeneralPurpose.4xlarge",
-}
+_STORAGE = {c: _STORAGE_BY_TYPE.get(c, (100, 100)) for c in COMPUTE_TYPES}
+_TITLE_BY_TYPE = {"POWERPRO": "PowerPro", "GRAPHICSPRO": "GraphicsPro"}
+
+
+def _title(compute: str) -> str:
+    """GRAPHICS_G6_XLARGE -> Graphics.g6.xlarge, as AWS names its bundles."""
+    head, *rest = compute.split("_")
+    head = _TITLE_BY_TYPE.get(head, head.capitalize())
+    return ".".join([head, *(part.lower() for part in rest)])
+
+
+_TITLE = {c: _title(c) for c in COMPUTE_TYPES}
+# ErrorCode / ErrorMessage of WorkSpaces in ERROR (a failed create) or UNHEALTHY.
+_ERRORS = (
+    ("ResourceUnavailable.Unknown", "The WorkSpace is not reachable. Reboot or rebuild it."),
+    ("ResourceLimitExceeded.Subnet", "The subnet has no free IP addresses for the WorkSpace."),
+    ("UserNotFound", "The user could not be found in the directory."),
+    ("InsufficientCapacity", "There is not enough capacity for the compute type requested."),
+)
+_RARE_STATES = tuple(
+    s for s in WORKSPACE_STATES if s not in ("AVAILABLE", "STOPPED", "ERROR", "UNHEALTHY")
+)
 # (label in names, OperatingSystem.Type, WorkspaceProperties.OperatingSystemName)
 _OSES = (
     ("Windows 10 (Server 2022 based)", "WINDOWS", "WINDOWS_SERVER_2022"),
@@ -181,7 +211,11 @@ class _Gen:
             else "DEFAULT",
             "Created": created,
             "OwnerAccountId": SHARED_IMAGE_OWNER if shared else self.fleet.account_id,
-            "Updates": {"UpdateAvailable": False},
+            "Updates": (
+                {"UpdateAvailable": True, "Description": "Newer drivers and agent are available."}
+                if m["image_serial"] % 4 == 1
+                else {"UpdateAvailable": False}
+            ),
             "_os_name": os_name,
         }
         self.fleet.images[image["ImageId"]] = image
@@ -262,7 +296,7 @@ class _Gen:
         elif roll < 0.98:
             state = "UNHEALTHY"
         else:
-            state = rng.choice(("REBOOTING", "MAINTENANCE", "STARTING", "STOPPING"))
+            state = rng.choice(_RARE_STATES)  # every other state of the model, now and then
         os_name = bundle["_os_name"]
         props: dict[str, Any] = {"RunningMode": running_mode}
         if running_mode == "AUTO_STOP":
@@ -274,6 +308,7 @@ class _Gen:
             Protocols=["WSP"] if rng.random() < 0.8 or os_name == "WINDOWS_11" else ["PCOIP"],
             OperatingSystemName=os_name,
         )
+        encrypted = rng.random() < 0.2
         ws: Record = {
             "WorkspaceId": self.unique("ws-", 9),
             "DirectoryId": directory,
@@ -283,16 +318,40 @@ class _Gen:
             "BundleId": bundle["BundleId"],
             "SubnetId": subnet,
             "ComputerName": self.computer_name(os_name.startswith(("AMAZON", "UBUNTU"))),
-            "UserVolumeEncryptionEnabled": False,
-            "RootVolumeEncryptionEnabled": False,
+            "UserVolumeEncryptionEnabled": encrypted,
+            "RootVolumeEncryptionEnabled": encrypted,
             "WorkspaceProperties": props,
             "ModificationStates": [],
         }
-        if state == "ERROR":
-            ws["ErrorCode"] = "ResourceUnavailable.Unknown"
-            ws["ErrorMessage"] = "The WorkSpace is not reachable. Reboot or rebuild it."
-        elif rng.random() < 0.01:
-            ws["ModificationStates"] = [{"Resource": "COMPUTE_TYPE", "State": "UPDATE_IN_PROGRESS"}]
+        if encrypted:
+            ws["VolumeEncryptionKey"] = f"alias/workspaces-{directory}"
+        if rng.random() < 0.1:
+            ws["WorkspaceName"] = f"{ws['UserName']}-desktop"
+        if state in ("ERROR", "UNHEALTHY"):
+            ws["ErrorCode"], ws["ErrorMessage"] = rng.choice(_ERRORS)
+        if state == "PENDING" or (state == "ERROR" and rng.random() < 0.5):
+            # Still being created, or its creation failed: no computer name, no address yet.
+            del ws["ComputerName"], ws["IpAddress"]
+        elif state != "ERROR" and rng.random() < 0.01:
+            ws["ModificationStates"] = [
+                {
+                    "Resource": rng.choice(MODIFICATION_RESOURCES),
+                    "State": rng.choice(MODIFICATION_STATES),
+                }
+            ]
+        if state == "AVAILABLE" and rng.random() < 0.01:
+            ws["RelatedWorkspaces"] = [
+                {
+                    "WorkspaceId": self.unique("ws-", 9),
+                    "Region": "eu-central-1"
+                    if self.fleet.region != "eu-central-1"
+                    else "eu-west-1",
+                    "State": "STOPPED",
+                    "Type": "STANDBY",
+                }
+            ]
+        # The image it runs: its bundle's now. AWS never shows it; tests compare against it.
+        self.fleet.meta.setdefault("running_image", {})[ws["WorkspaceId"]] = bundle["ImageId"]
         self.fleet.workspaces[ws["WorkspaceId"]] = ws
         return ws
 
@@ -400,6 +459,19 @@ def build_fleet(
     return fleet
 
 
+def _settle(gen: _Gen, ws: Record) -> None:
+    """A transitional WorkSpace reaches AVAILABLE; a new one gets its name and address."""
+    ws["State"] = "AVAILABLE"
+    if "ComputerName" not in ws:
+        linux = (
+            ws["WorkspaceProperties"]
+            .get("OperatingSystemName", "")
+            .startswith(("AMAZON", "UBUNTU"))
+        )
+        ws["ComputerName"] = gen.computer_name(linux)
+        ws["IpAddress"] = gen.ip(ws["SubnetId"])
+
+
 def _add_workspaces(gen: _Gen, count: int) -> list[str]:
     fleet = gen.fleet
     if not count:
@@ -419,10 +491,20 @@ def mutate_fleet(
     remove: int = 0,
     add: int = 0,
     sessions_churn: int = 0,
+    rebuild: int = 0,
+    settle: bool = False,
+    drop_bundles: int = 0,
     rng_seed: int | str | None = None,
 ) -> dict[str, Any]:
     """Drift for demos: change compute types, bundles, images; remove and add
-    WorkSpaces; end and start pool sessions. Returns the affected ids."""
+    WorkSpaces; end and start pool sessions. Returns the affected ids.
+
+    As in AWS, ``reimage`` (a bundle image update) changes no existing
+    WorkSpace: each keeps running its image until ``rebuild`` (State
+    REBUILDING, now on its bundle's current image) or ``rebundle`` moves it.
+    ``settle`` ends transitional states (REBUILDING, PENDING...: AVAILABLE);
+    ``drop_bundles`` deletes own bundles that WorkSpaces still use (AWS no
+    longer returns them). The last three are in the result only when asked."""
     seed = rng_seed if rng_seed is not None else f"{fleet.meta.get('seed')}|v{fleet.version}"
     gen = _Gen(fleet, random.Random(f"mutate|{seed}"))
     rng = gen.rng
@@ -441,10 +523,12 @@ def mutate_fleet(
         props["RootVolumeSizeGib"], props["UserVolumeSizeGib"] = _STORAGE[props["ComputeTypeName"]]
     bundle_ids = sorted(fleet.bundles)
     out["rebundled"] = pick(rebundle, ws_ids) if len(bundle_ids) > 1 else []
+    running_image = fleet.meta.setdefault("running_image", {})
     for ws_id in out["rebundled"]:
         ws = fleet.workspaces[ws_id]
         bundle = fleet.bundles[rng.choice([b for b in bundle_ids if b != ws["BundleId"]])]
         ws["BundleId"] = bundle["BundleId"]
+        running_image[ws_id] = bundle["ImageId"]
         ws["WorkspaceProperties"]["ComputeTypeName"] = bundle["ComputeType"]["Name"]
         ws["WorkspaceProperties"]["OperatingSystemName"] = bundle["_os_name"]
     own = [b for b in bundle_ids if fleet.bundles[b]["Owner"] != "Amazon"]
@@ -457,6 +541,29 @@ def mutate_fleet(
         bundle["ImageId"] = image["ImageId"]
         bundle["_os_name"] = image["_os_name"]
         bundle["LastUpdatedTime"] = image["Created"]
+    if settle:
+        out["settled"] = sorted(
+            w for w, r in fleet.workspaces.items() if r["State"] in TRANSITIONAL_STATES
+        )
+        for ws_id in out["settled"]:
+            _settle(gen, fleet.workspaces[ws_id])
+    if rebuild:
+        out["rebuilt"] = pick(
+            rebuild, [w for w in ws_ids if fleet.workspaces[w]["BundleId"] in fleet.bundles]
+        )
+        for ws_id in out["rebuilt"]:
+            ws = fleet.workspaces[ws_id]
+            ws["State"] = "REBUILDING"
+            ws.pop("ErrorCode", None), ws.pop("ErrorMessage", None)
+            running_image[ws_id] = fleet.bundles[ws["BundleId"]]["ImageId"]
+    if drop_bundles:
+        used = {fleet.workspaces[w]["BundleId"] for w in ws_ids}
+        own_used = [
+            b for b in sorted(used) if b in fleet.bundles and fleet.bundles[b]["Owner"] != "Amazon"
+        ]
+        out["dropped_bundles"] = pick(drop_bundles, own_used)
+        for bundle_id in out["dropped_bundles"]:
+            del fleet.bundles[bundle_id]
     out["removed"] = pick(remove, ws_ids)
     for ws_id in out["removed"]:
         del fleet.workspaces[ws_id]

@@ -146,7 +146,10 @@ class Simulator:
         self, account_id: str = DEFAULT_CUSTOMER_ACCOUNT, region: str = "eu-west-1", **changes: Any
     ) -> dict[str, Any]:
         """Drift a seeded fleet: ``resize``, ``rebundle``, ``reimage`` (own bundles get a new
-        image), ``remove``, ``add`` WorkSpaces, ``sessions_churn``; optional ``rng_seed``."""
+        image; existing WorkSpaces keep theirs), ``rebuild`` (WorkSpaces go REBUILDING onto
+        their bundle's current image), ``settle`` (transitional states end), ``drop_bundles``
+        (own bundles in use deleted), ``remove``, ``add`` WorkSpaces, ``sessions_churn``;
+        optional ``rng_seed``. See seeding.mutate_fleet."""
         with self.store.lock:
             fleet = self.store.fleet(account_id, region)
             if fleet is None:

@@ -94,6 +94,11 @@ class ConnectorType:
         """One collected record as the device row stores it (None: keep what it has)."""
         raise NotImplementedError
 
+    def reconcile_values(self, values: dict, *, device) -> dict:
+        """The values to store given the device as stored (None when new): for
+        facts no response tells directly, such as the image a WorkSpace runs."""
+        return values
+
 
 @cache
 def _registered() -> dict[str, ConnectorType]:

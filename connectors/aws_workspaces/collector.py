@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..registry import CollectionFailed
 from . import aws
-from .mapping import DeviceRecord, complete, personal_base, pooled_base
+from .mapping import DeviceRecord, complete, is_aws_owned, personal_base, pooled_base
 from .pipeline import CollectionStopped, prefetched
 
 PAGE_WORKSPACES = 25
@@ -407,7 +407,7 @@ class WorkspacesCollector:
             for record in self._pending.pop(bundle_id):
                 complete(record, bundle, image if isinstance(image, dict) else None)
                 if image is FAILED:
-                    record.disk_image = None
+                    record.bundle_image = record.disk_image = None  # name unknown in this run
                 ready.append(record)
         return ready
 
@@ -416,7 +416,7 @@ def _visible_image_id(bundle) -> str | None:
     """The image to look up for a bundle. An AWS-owned bundle's image is
     Amazon's and never visible to DescribeWorkspaceImages in the customer's
     account: asking would only spend a call; its id stands for its name."""
-    if not isinstance(bundle, dict) or str(bundle.get("Owner", "")).upper() == "AMAZON":
+    if not isinstance(bundle, dict) or is_aws_owned(bundle):
         return None
     return bundle.get("ImageId")
 

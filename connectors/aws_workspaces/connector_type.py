@@ -9,7 +9,7 @@ from credentials.models import Protocol
 from ..registry import ConnectorType
 from . import aws
 from .collector import collect_connector
-from .mapping import stored_values
+from .mapping import reconcile, stored_values
 from .regions import region_choices, region_partition
 
 
@@ -61,3 +61,6 @@ class AwsWorkspacesType(ConnectorType):
             environment_name=connector.environment_name,
             region=connector.parameters["region"],
         )
+
+    def reconcile_values(self, values: dict, *, device) -> dict:
+        return reconcile(values, device)

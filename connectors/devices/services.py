@@ -10,18 +10,29 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from ..models import InboundConnector, Run
-from ..models.device import SOURCE_FIELDS, TRACKED_FIELDS, Device, DeviceChange
+from ..models.device import (
+    RECORD_DETAIL_FIELDS,
+    SOURCE_FIELDS,
+    TRACKED_FIELDS,
+    Device,
+    DeviceChange,
+)
 from ..registry import connector_type
 
 BATCH_SIZE = 500
-WRITTEN_FIELDS = (
-    "name",
-    *TRACKED_FIELDS,
-    *SOURCE_FIELDS,
+WRITTEN_FIELDS = tuple(
+    dict.fromkeys(("name", *TRACKED_FIELDS, *SOURCE_FIELDS, *RECORD_DETAIL_FIELDS))
+) + (
     "removed_at",
     "last_update",
     "last_seen_run",
 )
+# A new device's unknown (None) value: blank text, or NULL where the field allows it.
+_NULLABLE = frozenset(f.name for f in Device._meta.concrete_fields if f.null)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 @dataclass
@@ -85,12 +96,17 @@ def _upsert_batch(
         }
         to_create, to_update, changes, confirmed = [], [], [], []
         updated = 0
-        device_values = connector_type(connector.connector_type).device_values
+        kind = connector_type(connector.connector_type)
         for source_id, record in batch.items():
-            values = device_values(record, connector=connector)
             device = existing.get(source_id)
+            values = kind.reconcile_values(
+                kind.device_values(record, connector=connector), device=device
+            )
             if device is None:
-                clean = {k: ("" if v is None else v) for k, v in values.items()}
+                clean = {
+                    k: (None if k in _NULLABLE else "") if v is None else v
+                    for k, v in values.items()
+                }
                 to_create.append(
                     Device(
                         connector=connector,
@@ -111,8 +127,8 @@ def _upsert_batch(
                             device=device,
                             run=run,
                             field=name,
-                            old_value=getattr(device, name) or "",
-                            new_value=values[name] or "",
+                            old_value=_text(getattr(device, name)),
+                            new_value=_text(values[name]),
                             changed_at=now,
                         )
                     )

@@ -18,8 +18,19 @@ VIRTUALIZATION_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("Region", "virtualization.region", "region"),
     ("Last update", "virtualization.last_update", "last_update"),
 )
-# The fields whose changes are drift (last_update changes on every run).
-TRACKED_FIELDS = tuple(attr for _, _, attr in VIRTUALIZATION_FIELDS if attr != "last_update")
+# The fields whose changes are drift: the virtualization fields (last_update
+# changes on every run) and the WorkSpace's own configuration. The bundle's
+# current image (image_id, bundle_image) is not drift of the WorkSpace: AWS
+# does not change a WorkSpace when its bundle's image changes (disk_image, the
+# image the WorkSpace runs, changes when it is seen rebuilt or moved).
+TRACKED_FIELDS = (
+    *(attr for _, _, attr in VIRTUALIZATION_FIELDS if attr != "last_update"),
+    "running_mode",
+    "operating_system_name",
+    "protocols",
+    "root_volume_size_gib",
+    "user_volume_size_gib",
+)
 SOURCE_FIELDS = (
     "workspace_id",
     "session_id",
@@ -31,6 +42,30 @@ SOURCE_FIELDS = (
     "state",
     "ip_address",
     "running_mode",
+)
+# What else AWS tells about a WorkSpace, its bundle and its image (issue 19):
+# stored, shown on the device page, some of them filters of the Devices page.
+RECORD_DETAIL_FIELDS = (
+    "workspace_name",
+    "error_code",
+    "error_message",
+    "modification_states",
+    "operating_system_name",
+    "protocols",
+    "root_volume_size_gib",
+    "user_volume_size_gib",
+    "auto_stop_timeout_minutes",
+    "root_volume_encrypted",
+    "user_volume_encrypted",
+    "subnet_id",
+    "standby_workspaces",
+    "running_image_id",
+    "bundle_image",
+    "image_behind_bundle",
+    "bundle_updated_at",
+    "image_created_at",
+    "image_owner_account_id",
+    "image_update_available",
 )
 
 
@@ -75,6 +110,82 @@ class Device(models.Model):
     ip_address = models.CharField("IP address", max_length=64, blank=True)
     running_mode = models.CharField(max_length=32, blank=True)
 
+    workspace_name = models.CharField(
+        max_length=255, blank=True, help_text="WorkspaceName: the name given at creation, if any."
+    )
+    error_code = models.CharField(
+        max_length=128, blank=True, help_text="ErrorCode of a WorkSpace in ERROR or a failed one."
+    )
+    error_message = models.TextField(blank=True, help_text="ErrorMessage beside the ErrorCode.")
+    modification_states = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="ModificationStates: resource and state of each modification under way,"
+        " such as 'COMPUTE_TYPE UPDATE_IN_PROGRESS'.",
+    )
+    operating_system_name = models.CharField(
+        "Operating system",
+        max_length=32,
+        blank=True,
+        help_text="WorkspaceProperties.OperatingSystemName.",
+    )
+    protocols = models.CharField(
+        max_length=64, blank=True, help_text="WorkspaceProperties.Protocols, comma-separated."
+    )
+    root_volume_size_gib = models.PositiveIntegerField("Root volume (GiB)", null=True, blank=True)
+    user_volume_size_gib = models.PositiveIntegerField("User volume (GiB)", null=True, blank=True)
+    auto_stop_timeout_minutes = models.PositiveIntegerField(
+        "Auto stop after (minutes)",
+        null=True,
+        blank=True,
+        help_text="WorkspaceProperties.RunningModeAutoStopTimeoutInMinutes.",
+    )
+    root_volume_encrypted = models.BooleanField("Root volume encrypted", null=True, blank=True)
+    user_volume_encrypted = models.BooleanField("User volume encrypted", null=True, blank=True)
+    subnet_id = models.CharField("Subnet ID", max_length=64, blank=True)
+    standby_workspaces = models.CharField(
+        "Related WorkSpaces",
+        max_length=255,
+        blank=True,
+        help_text="RelatedWorkspaces (standby and primary), as 'id TYPE region STATE'.",
+    )
+    running_image_id = models.CharField(
+        "Running image ID",
+        max_length=64,
+        blank=True,
+        help_text="The image the WorkSpace was last known to run: its bundle's image when first"
+        " seen, rebuilt or moved to another bundle. image_id is the bundle's current image.",
+    )
+    bundle_image = models.CharField(
+        "Bundle's current image",
+        max_length=255,
+        blank=True,
+        help_text="The name of the image the bundle points at now (its id where not visible).",
+    )
+    image_behind_bundle = models.BooleanField(
+        "Runs an image older than its bundle's",
+        default=False,
+        help_text="The running image differs from the bundle's current image: rebuild to update.",
+    )
+    bundle_updated_at = models.DateTimeField(
+        "Bundle last updated", null=True, blank=True, help_text="The bundle's LastUpdatedTime."
+    )
+    image_created_at = models.DateTimeField(
+        "Image created", null=True, blank=True, help_text="Created, of the bundle's image."
+    )
+    image_owner_account_id = models.CharField(
+        "Image owner account",
+        max_length=32,
+        blank=True,
+        help_text="OwnerAccountId of the bundle's image ('AMAZON' for an AWS-owned bundle).",
+    )
+    image_update_available = models.BooleanField(
+        "Image update available",
+        null=True,
+        blank=True,
+        help_text="Updates.UpdateAvailable of the bundle's image.",
+    )
+
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_run = models.ForeignKey(
         "connectors.Run", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -113,6 +224,10 @@ class Device(models.Model):
             models.Index(fields=["desktop_broker", "name"]),
             models.Index(fields=["hostname", "name"]),
             models.Index(fields=["hypervisor_name", "name"]),
+            models.Index(fields=["error_code", "name"]),
+            models.Index(fields=["operating_system_name", "name"]),
+            models.Index(fields=["protocols", "name"]),
+            models.Index(fields=["image_behind_bundle", "name"]),
         ]
 
     def __str__(self) -> str:

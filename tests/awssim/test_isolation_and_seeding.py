@@ -86,8 +86,11 @@ def test_50000_workspaces_seed_with_unique_names_and_addresses(sim):
     )
     assert summary["workspaces"] == 50_000 and summary["sessions"] == 250
     fleet = sim.fleet("111122223333", "eu-west-1")
-    assert len({w["ComputerName"] for w in fleet.workspaces.values()}) == 50_000
-    assert len({w["IpAddress"] for w in fleet.workspaces.values()}) == 50_000
+    # PENDING WorkSpaces and failed creates have neither yet; every other one has its own.
+    named = [w for w in fleet.workspaces.values() if "ComputerName" in w]
+    assert 49_000 < len(named) < 50_000
+    assert len({w["ComputerName"] for w in named}) == len(named)
+    assert len({w["IpAddress"] for w in named}) == len(named)
 
 
 def test_paging_a_50000_fleet_sorts_it_once_not_once_a_page(sim, kit, monkeypatch):

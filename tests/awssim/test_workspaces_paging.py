@@ -115,7 +115,11 @@ def test_records_carry_the_fields_the_collector_needs(sim, kit):
         for p in kit.customer_client().get_paginator("describe_workspaces").paginate()
         for w in p["Workspaces"]
     ]
+    named = [w for w in items if "ComputerName" in w]
     for w in items:
+        if "ComputerName" not in w:  # still being created, or its creation failed
+            assert w["State"] in ("PENDING", "ERROR") and "IpAddress" not in w
+            continue
         assert re.fullmatch(r"(WSAMZN-[A-Z0-9]{8}|A-[A-Z0-9]{13})", w["ComputerName"])
         assert re.fullmatch(r"10\.\d+\.\d+\.\d+", w["IpAddress"])
         assert w["SubnetId"].startswith("subnet-") and w["DirectoryId"].startswith("d-")
@@ -128,8 +132,8 @@ def test_records_carry_the_fields_the_collector_needs(sim, kit):
             "Protocols",
         } <= set(props)
         assert isinstance(w["ModificationStates"], list)
-    assert len({w["ComputerName"] for w in items}) == len(items)
-    assert len({w["IpAddress"] for w in items}) == len(items)
+    assert len({w["ComputerName"] for w in named}) == len(named) > 350
+    assert len({w["IpAddress"] for w in named}) == len(named)
     states = {w["State"] for w in items}
     assert {"AVAILABLE", "STOPPED", "ERROR"} <= states
     assert len({w["WorkspaceProperties"]["ComputeTypeName"] for w in items}) >= 5

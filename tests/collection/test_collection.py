@@ -198,7 +198,7 @@ def test_describe_workspaces_denied_fails_the_run_and_points_at_the_permissions_
     assert "AccessDenied" in run.error_code and "permissions policy" in run.error_message
 
 
-def test_devices_on_aws_owned_bundles_show_the_image_id_and_own_bundles_the_image_name(
+def test_devices_on_aws_owned_bundles_show_the_bundle_name_and_own_bundles_the_image_name(
     aws_sim, aws_connector
 ):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=200, bundles=12, images=4)
@@ -207,8 +207,12 @@ def test_devices_on_aws_owned_bundles_show_the_image_id_and_own_bundles_the_imag
     owners = {d.bundle_id: fleet.bundles[d.bundle_id]["Owner"] for d in active(aws_connector)}
     assert "Amazon" in owners.values() and any(o != "Amazon" for o in owners.values())
     for device in active(aws_connector):
+        bundle = fleet.bundles[device.bundle_id]
+        assert device.running_image_id == device.image_id == bundle["ImageId"]
         if owners[device.bundle_id] == "Amazon":
-            assert device.disk_image == device.image_id
+            # Not visible to the account: the bundle's name says what it is, the id beside it.
+            assert device.disk_image == f"{bundle['Name']} (AWS image)"
+            assert device.image_owner_account_id == "AMAZON"
         else:
             assert device.disk_image == fleet.images[device.image_id]["Name"]
 
