@@ -35,6 +35,10 @@ class Facet:
     key: str  # the query-string parameter
     label: str
     attr: str  # the Device attribute it filters on
+    yes_no: tuple[str, str] | None = None  # a boolean attribute: the labels of True and False
+
+
+YES, NO = "yes", "no"
 
 
 FACETS: tuple[Facet, ...] = (
@@ -46,6 +50,15 @@ FACETS: tuple[Facet, ...] = (
     Facet("disk_image", "Disk image", "disk_image"),
     Facet("broker", "Desktop broker", "desktop_broker"),
     Facet("state", "State", "state"),
+    Facet("error_code", "Error code", "error_code"),
+    Facet("os", "Operating system", "operating_system_name"),
+    Facet("protocol", "Protocol", "protocols"),
+    Facet(
+        "image_behind",
+        "Image vs bundle",
+        "image_behind_bundle",
+        yes_no=("Runs an image older than its bundle's", "Runs its bundle's image"),
+    ),
 )
 FACET_KEYS = tuple(f.key for f in FACETS)
 
@@ -107,6 +120,8 @@ def _facet_q(facet: Facet, value: str) -> Q:
         # which int() refuses) or is past a 64-bit integer is no connector.
         is_id = value.isascii() and value.isdigit() and int(value) <= MAX_ID
         return Q(connector_id=int(value)) if is_id else Q(pk__in=[])
+    if facet.yes_no:
+        return Q(**{facet.attr: value == YES}) if value in (YES, NO) else Q(pk__in=[])
     return Q(**{facet.attr: "" if value == EMPTY_VALUE else value})
 
 
@@ -178,6 +193,8 @@ def _facet_counts(query: DeviceQuery, facet: Facet) -> FacetCounts:
         raw = row[columns[0]]
         value = str(raw) if raw != "" else EMPTY_VALUE
         label = row[columns[-1]] if raw != "" else "(blank)"
+        if facet.yes_no:
+            value, label = (YES, facet.yes_no[0]) if raw else (NO, facet.yes_no[1])
         options.append(FacetOption(value, label, row["n"], value == selected))
     if selected and not any(o.selected for o in options):
         # A value from an old bookmark, or one past the listed values: still shown, with its count.

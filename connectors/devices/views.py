@@ -18,7 +18,7 @@ SOURCE_LABELS = {
     "session_id": "Session ID",
     "pool_id": "Pool ID",
     "bundle_id": "Bundle ID",
-    "image_id": "Image ID",
+    "image_id": "Bundle's image ID",
     "directory_id": "Directory ID",
     "user_name": "User",
     "state": "State",
@@ -156,6 +156,39 @@ class DeviceExportEnrichmentView(_ExportView):
         response["X-Total-Parts"] = str(exports.enrichment_parts(count=count))
 
 
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("Yes" if value else "No")
+
+
+def _volume(size: int | None, encrypted: bool | None) -> str:
+    if size is None:
+        return ""
+    return f"{size} GiB" + {True: ", encrypted", False: ", not encrypted"}.get(encrypted, "")
+
+
+def _workspace_record(device: Device) -> list[tuple[str, str]]:
+    """What AWS tells of the WorkSpace beyond the ten fields, labelled."""
+    auto_stop = device.auto_stop_timeout_minutes
+    return [
+        ("WorkSpace name", device.workspace_name),
+        ("Operating system", device.operating_system_name),
+        ("Protocols", device.protocols),
+        ("Root volume", _volume(device.root_volume_size_gib, device.root_volume_encrypted)),
+        ("User volume", _volume(device.user_volume_size_gib, device.user_volume_encrypted)),
+        ("Auto stop after", f"{auto_stop} minutes" if auto_stop is not None else ""),
+        ("Subnet ID", device.subnet_id),
+        ("Modifications", device.modification_states),
+        ("Related WorkSpaces", device.standby_workspaces),
+    ]
+
+
+def _change_labels() -> dict[str, str]:
+    labels = {f.name: str(f.verbose_name) for f in Device._meta.concrete_fields}
+    labels = {name: label[:1].upper() + label[1:] for name, label in labels.items()}
+    labels.update({attr: label for label, _, attr in VIRTUALIZATION_FIELDS})
+    return labels
+
+
 class DeviceDetailView(PermissionMixin, TemplateView):
     permission_required = "connectors.view_device"
     template_name = "devices/detail.html"
@@ -166,7 +199,7 @@ class DeviceDetailView(PermissionMixin, TemplateView):
             device = selectors.device_detail(pk=kwargs["pk"])
         except Device.DoesNotExist as exc:
             raise Http404("No such device") from exc
-        labels = {attr: label for label, _, attr in VIRTUALIZATION_FIELDS}
+        labels = _change_labels()
         history = selectors.device_history(device=device, page=self.request.GET.get("page"))
         for change in history.object_list:
             change.label = labels.get(change.field, change.field)
@@ -177,6 +210,8 @@ class DeviceDetailView(PermissionMixin, TemplateView):
                 for label, nql, attr in VIRTUALIZATION_FIELDS
             ],
             source=[(SOURCE_LABELS[attr], getattr(device, attr)) for attr in SOURCE_FIELDS],
+            record=_workspace_record(device),
+            image_update_available=_yes_no(device.image_update_available),
             history=history,
             page_obj=history,
             query="",
