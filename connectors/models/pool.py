@@ -90,6 +90,29 @@ class Pool(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pools:detail", args=[self.pk])
 
+    def virtualization_values(self) -> dict[str, object]:
+        """The ten virtualization fields as they apply to the pool (by Device
+        attribute): what a device of this pool would carry, had AWS a hostname
+        to name it by (docs/DEVICE_FIELDS.md). Hostname, hypervisor and broker
+        are the values every device of the connector carries."""
+        from .device import Device
+
+        def default(attr: str) -> str:
+            return Device._meta.get_field(attr).default
+
+        return {
+            "desktop_pool": self.name,
+            "pool_type": "pooled",
+            "hostname": default("hostname"),
+            "hypervisor_name": default("hypervisor_name"),
+            "environment_name": self.environment_name,
+            "desktop_broker": default("desktop_broker"),
+            "disk_image": self.disk_image,
+            "instance_size": self.instance_size,
+            "region": self.region,
+            "last_update": self.last_update,
+        }
+
 
 class PoolSession(models.Model):
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="sessions")
