@@ -129,3 +129,21 @@ def test_a_failed_pools_listing_keeps_the_stored_pools(aws_sim, aws_connector, n
     assert run.status == RunStatus.PARTIAL and run.error_action == "DescribeWorkspacesPools"
     assert Pool.objects.get().removed_at is None
     assert open_sessions(aws_connector).count() == 2
+
+
+def test_no_pool_or_session_becomes_an_export_row(aws_sim, aws_connector, admin_client):
+    from django.urls import reverse
+
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=7, bundles=3, images=2, pools=2, sessions_per_pool=5
+    )
+    assert sync(aws_connector).status == RunStatus.SUCCEEDED
+    response = admin_client.get(reverse("devices:export_csv"))
+    csv = b"".join(response.streaming_content).decode()
+    fleet = aws_sim.fleet(CUSTOMER_ACCOUNT, REGION)
+    instance_ids = [
+        s["InstanceId"] for sessions in fleet.sessions.values() for s in sessions.values()
+    ]
+    assert len(csv.strip().splitlines()) == 1 + 7  # the header and the WorkSpaces
+    assert not any(instance_id in csv for instance_id in instance_ids)
+    assert not any(pool["PoolName"] in csv for pool in fleet.pools.values())
