@@ -452,9 +452,9 @@ def build_fleet(
     for i in range(amazon):
         gen.bundle(True, None, BASE_TIME - (500 - i) * 86400)
     _add_workspaces(gen, workspaces)
-    all_bundles = sorted(fleet.bundles)
+    pool_bundles = _pool_bundles(gen) if pools else []
     for i in range(pools):
-        gen.pool(i, fleet.bundles[gen.rng.choice(all_bundles)], sessions_per_pool)
+        gen.pool(i, fleet.bundles[gen.rng.choice(pool_bundles)], sessions_per_pool)
     fleet.touch()
     return fleet
 
@@ -470,6 +470,26 @@ def _settle(gen: _Gen, ws: Record) -> None:
         )
         ws["ComputerName"] = gen.computer_name(linux)
         ws["IpAddress"] = gen.ip(ws["SubnetId"])
+
+
+def _pool_bundles(gen: _Gen) -> list[str]:
+    """WorkSpaces Pools run Windows Server bundles only: the fleet's, or else
+    one AWS-owned Windows Server bundle made for the pools."""
+    fleet = gen.fleet
+    ids = sorted(
+        b for b, bundle in fleet.bundles.items() if bundle["_os_name"].startswith("WINDOWS_SERVER")
+    )
+    if ids:
+        return ids
+    bundle = gen.bundle(True, None, BASE_TIME - 500 * 86400)
+    label, _, os_name = next(o for o in _OSES if o[2].startswith("WINDOWS_SERVER"))
+    title = _TITLE[bundle["ComputeType"]["Name"]]
+    bundle.update(
+        Name=f"{title} with {label} for pools",
+        Description=f"{title} bundle with {label}, for WorkSpaces Pools",
+        _os_name=os_name,
+    )
+    return [bundle["BundleId"]]
 
 
 def _add_workspaces(gen: _Gen, count: int) -> list[str]:

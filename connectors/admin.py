@@ -9,8 +9,9 @@ from nexthink_admin.names import name_clean
 
 from .devices.admin import DeviceAdmin, DeviceChangeAdmin, ReadOnlyAdmin
 from .forms import environment_name_clean
-from .models import Device, DeviceChange, InboundConnector, Run
+from .models import Device, DeviceChange, InboundConnector, Pool, PoolSession, Run
 from .nql import nql_id_validate
+from .pools.admin import PoolAdmin, PoolSessionAdmin
 from .registry import ConnectorType, connector_type, connector_types
 from .services import ConnectorData, connector_delete, connector_save
 
@@ -190,3 +191,5 @@ class RunAdmin(ReadOnlyAdmin):
 
 admin.site.register(Device, DeviceAdmin)
 admin.site.register(DeviceChange, DeviceChangeAdmin)
+admin.site.register(Pool, PoolAdmin)
+admin.site.register(PoolSession, PoolSessionAdmin)

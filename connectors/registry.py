@@ -99,6 +99,21 @@ class ConnectorType:
         facts no response tells directly, such as the image a WorkSpace runs."""
         return values
 
+    # A type whose collector also yields records that are not devices (AWS
+    # WorkSpaces: pools and their sessions) stores them through these two.
+    def store_more(
+        self, batch: list, *, connector, run, now, guard: Callable | None = None
+    ) -> tuple[list, Any]:
+        """Store the records of a batch that are not devices; return the
+        device records left and the counts (connectors/devices/services.py
+        UpsertCounts, or None) of what was stored."""
+        return batch, None
+
+    def mark_removed_more(self, *, connector, run, now, guard: Callable | None = None) -> int:
+        """After a complete run only: mark what the run did not see among the
+        type's other records; returns how many the run counts as removed."""
+        return 0
+
 
 @cache
 def _registered() -> dict[str, ConnectorType]:

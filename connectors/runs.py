@@ -268,6 +268,11 @@ def run_execute(
             )
             with closing(batches):  # stops the collector's threads at once if storage fails
                 for batch in batches:
+                    batch, more = connector_type.store_more(
+                        batch, connector=connector, run=run, now=timezone.now(), guard=lease.hold
+                    )
+                    if more is not None:
+                        counts.add(more)
                     counts.add(
                         devices_upsert(
                             connector=connector,
@@ -278,12 +283,13 @@ def run_execute(
                         )
                     )
             if collector.complete:
-                result.update(
-                    status=RunStatus.SUCCEEDED,
-                    removed=devices_mark_removed(
-                        connector=connector, run=run, now=timezone.now(), guard=lease.hold
-                    ),
+                removed = devices_mark_removed(
+                    connector=connector, run=run, now=timezone.now(), guard=lease.hold
                 )
+                removed += connector_type.mark_removed_more(
+                    connector=connector, run=run, now=timezone.now(), guard=lease.hold
+                )
+                result.update(status=RunStatus.SUCCEEDED, removed=removed)
             else:
                 first = collector.errors[0]
                 others = "; ".join(f"{e.action}: {e.code}" for e in collector.errors[1:])

@@ -88,7 +88,8 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
     personal = list(
         active.exclude(workspace_id="").values_list("id", "running_mode", "state", "instance_size")
     )
-    pooled = active.filter(pool_type="pooled").count()
+    pools = hooks.pools_capacity(connector_id=connector.pk)
+    pooled = sum(p.get("sessions", 0) for p in pools.values())
     if not personal and not pooled:
         return False
     Device.objects.filter(connector=connector, first_seen_at__gt=start).update(first_seen_at=start)
@@ -138,11 +139,12 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
             last[device_id] = state
         load = (0.85 if _office(t) else 0.1) * (0.8 + 0.4 * _unit(connector.pk, t))
         sessions = round(pooled * load) if pooled else 0
+        pools_then = {name: _pool_at(pool, min(load, 1.0)) for name, pool in pools.items()}
         stored = {"state": dict(counts), **{k: dict(v) for k, v in static.items()}, **modes_by}
         snapshots.append(
             FleetSnapshot(
                 connector=connector, taken_at=t, devices=len(personal) + sessions,
-                workspaces=len(personal), sessions=sessions, counts=stored,
+                workspaces=len(personal), sessions=sessions, counts=stored, pools=pools_then,
                 auto_stop_available=auto[RUNNING_STATE], auto_stop_stopped=auto[STOPPED_STATE],
                 auto_stop_other=auto["other"],
                 unhealthy=sum(n for s, n in counts.items() if s in UNHEALTHY_STATES),
@@ -165,6 +167,13 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
     result.transitions += len(transitions)
     result.changes += _backfill_drift(connector, personal, start, now)
     return True
+
+
+def _pool_at(pool: dict, load: float) -> dict:
+    """A pool's capacity at a past moment: its actual sessions, `load` of them active."""
+    actual = pool.get("actual", 0)
+    active = min(actual, round(actual * load))
+    return {**pool, "active": active, "available": actual - active, "sessions": active}
 
 
 def _backfill_drift(connector, personal, start, now) -> int:

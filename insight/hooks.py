@@ -13,6 +13,7 @@ from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Q
 
 # Device attributes issue 19 adds (None: not on the Device model yet).
 ERROR_CODE_FIELD = "error_code"
@@ -37,6 +38,10 @@ POOL_CAPACITY_ATTRS = {
 }
 POOL_NAME_ATTR = "name"
 POOL_STATE_ATTR = "state"
+POOL_REMOVED_ATTR = "removed_at"  # a pool a complete run no longer saw
+# The pool's sessions (a reverse relation) and the attribute set when one ended.
+POOL_SESSIONS_RELATION = "sessions"
+POOL_SESSION_ENDED_ATTR = "ended_at"
 
 # Snapshot dimension -> Device attribute. Dimensions whose attribute does not
 # exist on Device are left out of snapshots until it does.
@@ -92,8 +97,9 @@ def pool_model():
 
 
 def pools_capacity(*, connector_id: int) -> dict[str, dict[str, int]]:
-    """Each pool of the connector with its capacity, for the snapshot (one
-    query), or {} while pools are not collected as their own model."""
+    """Each current pool of the connector with its capacity and its current
+    sessions (`sessions`), for the snapshot (one query), or {} while pools
+    are not collected as their own model."""
     model = pool_model()
     if model is None:
         return {}
@@ -102,12 +108,21 @@ def pools_capacity(*, connector_id: int) -> dict[str, dict[str, int]]:
     if "connector" not in names or not wanted:
         return {}
     extra = [a for a in (POOL_NAME_ATTR, POOL_STATE_ATTR) if a in names]
+    pools = model.objects.filter(connector_id=connector_id)
+    if POOL_REMOVED_ATTR in names:
+        pools = pools.filter(**{f"{POOL_REMOVED_ATTR}__isnull": True})
+    annotations = {}
+    if POOL_SESSIONS_RELATION in names:
+        ended = f"{POOL_SESSIONS_RELATION}__{POOL_SESSION_ENDED_ATTR}__isnull"
+        annotations["open_sessions"] = Count(POOL_SESSIONS_RELATION, filter=Q(**{ended: True}))
     out = {}
-    for row in model.objects.filter(connector_id=connector_id).values("pk", *extra, *wanted):
+    for row in pools.order_by().annotate(**annotations).values("pk", *extra, *wanted, *annotations):
         label = str(row.get(POOL_NAME_ATTR) or row["pk"])
         out[label] = {
             key: int(row.get(attr) or 0) for key, attr in POOL_CAPACITY_ATTRS.items() if attr in row
         }
+        if "open_sessions" in row:
+            out[label]["sessions"] = row["open_sessions"]
         if POOL_STATE_ATTR in row:
             out[label]["state"] = row[POOL_STATE_ATTR] or ""
     return out

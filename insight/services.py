@@ -137,7 +137,7 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
     """Count the connector's active devices by every dimension: one GROUP BY,
     folded here (its rows are distinct value combinations, not devices)."""
     dims = hooks.snapshot_dimensions()
-    attrs = list(dict.fromkeys([*dims.values(), "pool_type", "desktop_pool"]))
+    attrs = list(dict.fromkeys(dims.values()))
     rows = (
         Device.objects.filter(connector_id=run.connector_id, removed_at__isnull=True)
         .order_by()
@@ -152,11 +152,7 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
     for row in rows:
         n = row["n"]
         values["devices"] += n
-        if row["pool_type"] == "pooled":
-            values["sessions"] += n
-            counts["pool_sessions"][row["desktop_pool"] or "(blank)"] += n
-        else:
-            values["workspaces"] += n
+        values["workspaces"] += n  # pool sessions are not devices: counted from the pools below
         for dim, attr in dims.items():
             counts[dim][str(row[attr] or "")] += n
         state, mode = row.get("state") or "", row.get("running_mode") or ""
@@ -168,6 +164,12 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
         if mode == AUTO_STOP:
             key = state if state in (RUNNING_STATE, STOPPED_STATE) else "other"
             auto_stop[key] += n
+    pools = hooks.pools_capacity(connector_id=run.connector_id)
+    for name, pool in pools.items():
+        # Pool sessions are pool history, not devices (connectors/models/pool.py).
+        if "sessions" in pool:
+            values["sessions"] += pool["sessions"]
+            counts["pool_sessions"][name] += pool["sessions"]
     stored = {dim: dict(c) for dim, c in counts.items()}
     stored["running_mode_by_compute_type"] = {k: dict(v) for k, v in by_compute.items()}
     stored["running_mode_by_bundle"] = {k: dict(v) for k, v in by_bundle.items()}
@@ -176,7 +178,7 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
         run=run,
         taken_at=now,
         counts=stored,
-        pools=hooks.pools_capacity(connector_id=run.connector_id),
+        pools=pools,
         auto_stop_available=auto_stop[RUNNING_STATE],
         auto_stop_stopped=auto_stop[STOPPED_STATE],
         auto_stop_other=auto_stop["other"],

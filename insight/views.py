@@ -176,7 +176,7 @@ class UsageView(InsightPage):
                 )
             )
         grid = usage.sessions_heat_map(days=self.days, now=now, connector_id=connector_id)
-        pooled_url = _url("devices:list", pool_type="pooled", connector=connector_id)
+        pooled_url = _url("pools:list", connector=connector_id)
         heat_rows = [
             (name, [Cell(round(grid.get((dow, h), 0), 1), pooled_url) for h in range(24)])
             for dow, name in enumerate(usage.WEEKDAYS, start=1)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("administration/credentials/", include("credentials.urls")),
     path("administration/connectors/", include("connectors.urls")),
+    path("devices/pools/", include("connectors.pools.urls")),
     path("devices/", include("connectors.devices.urls")),
     path("", include("insight.urls")),
     path("administration/audit/", AuditTrailView.as_view(), name="audit"),

@@ -1,8 +1,7 @@
 """The tables NQL can query. A table is one declaration: its model, its
 fields by NQL name (ORM path and type), its time field and who may read it.
 
-Adding a table (pools and pool sessions, once their models exist) is one
-`register(NqlTable(...))` here; the parser, compiler, field reference, API
+Adding a table is one `register(NqlTable(...))` here; the parser, compiler, field reference, API
 scopes and OpenAPI description all read this registry.
 
 Models are read through `connectors.models` only (the connectors app is
@@ -91,7 +90,7 @@ def _choices(model: type[models.Model], attr: str) -> tuple[str, ...]:
 
 
 def _declare() -> None:
-    from connectors.models import Device, Run
+    from connectors.models import Device, Pool, PoolSession, Run
 
     string = STRING
     virtualization = (
@@ -168,9 +167,7 @@ def _declare() -> None:
             name="devices",
             model=Device,
             fields=(
-                NqlField(
-                    "name", "name", string, "Name", "The ComputerName, or a session's InstanceId."
-                ),
+                NqlField("name", "name", string, "Name", "The WorkSpace's ComputerName."),
                 *virtualization,
                 *connector,
                 *aws,
@@ -178,9 +175,10 @@ def _declare() -> None:
             time_field="virtualization.last_update",
             permission="connectors.view_device",
             description=(
-                "The enriched devices the connectors collected: one per personal WorkSpace and "
-                "one per pool session. Removed devices are not in the table (as on the Devices "
-                "page's default view). Time selections filter on virtualization.last_update."
+                "The enriched devices the connectors collected: one per personal WorkSpace (pool "
+                "sessions are in pool.sessions). Removed devices are not in the table (as on the "
+                "Devices page's default view). Time selections filter on "
+                "virtualization.last_update."
             ),
             default_list=("name", *(f.name for f in virtualization)),
             default_order=("name", "id"),
@@ -190,11 +188,11 @@ def _declare() -> None:
         )
     )
     run_int = (
-        ("devices_seen", "seen", "Devices seen"),
-        ("devices_created", "created", "Devices created"),
-        ("devices_updated", "updated", "Devices updated"),
-        ("devices_unchanged", "unchanged", "Devices unchanged"),
-        ("devices_removed", "removed", "Devices removed"),
+        ("devices_seen", "seen", "Devices and pool sessions seen"),
+        ("devices_created", "created", "Devices and pool sessions created"),
+        ("devices_updated", "updated", "Devices updated (and pool sessions back)"),
+        ("devices_unchanged", "unchanged", "Devices and pool sessions unchanged"),
+        ("devices_removed", "removed", "Devices removed and pool sessions ended"),
         ("pages_fetched", "pages_fetched", "Pages fetched"),
         ("throttled", "throttled", "Throttled calls"),
     )
@@ -238,7 +236,9 @@ def _declare() -> None:
             ),
         )
     )
-    # Pools and pool sessions (issue 19) are declared here once their models exist.
+    from .pool_tables import declare_pools
+
+    declare_pools(Pool, PoolSession, connector)
 
 
 _declared = False

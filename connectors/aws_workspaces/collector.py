@@ -8,10 +8,13 @@ a thread ahead of the consumer (pipeline.py), which maps them, completes the
 records and hands them to storage in batches. A second thread lists the
 account's images once up front (the fleet's images are nearly always all of
 them: one call for 25), then reads pools and their sessions and hands their
-records over page by page. Bundles are fetched by the ids seen, 25 per call,
-in waves: as soon as 25 are waiting, or when the oldest has waited a few
-pages (a wait that doubles after each wave, so a fleet's bundles cost a few
-calls more than the minimum, never one per page). A record waits only until
+records over page by page: pool records (PoolRecord, completed with their
+bundle's image and compute type) and session records (SessionRecord), not
+devices (pool_mapping.py). A session record always follows its pool's.
+Bundles are fetched by the ids seen, 25 per call, in waves: as soon as 25
+are waiting, or when the oldest has waited a few pages (a wait that
+doubles after each wave, so a fleet's bundles cost a few calls more than
+the minimum, never one per page). A record waits only until
 its bundle and its image are known.
 """
 
@@ -28,8 +31,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..registry import CollectionFailed
 from . import aws
-from .mapping import DeviceRecord, complete, is_aws_owned, personal_base, pooled_base
+from .mapping import DeviceRecord, complete, is_aws_owned, personal_base
 from .pipeline import CollectionStopped, prefetched
+from .pool_mapping import PoolRecord, SessionRecord, pool_base, pool_complete, session_base
 
 PAGE_WORKSPACES = 25
 PAGE_POOLS = 25
@@ -42,6 +46,7 @@ FIRST_WAIT_PAGES = 2  # pages a bundle id may wait for others before a call; dou
 MAX_WAIT_PAGES = 32
 IMAGE_LIST_PAGES = 4  # the account's images listed up front, at most this many calls
 _SIDE_DONE = object()
+Record = DeviceRecord | PoolRecord | SessionRecord
 UNKNOWN = object()  # asked for, but AWS did not return it (deleted, or an image not visible)
 FAILED = object()  # the call that should have told failed: keep what the device had
 
@@ -109,7 +114,9 @@ class WorkspacesCollector:
         self._queued_at = {"bundles": 0, "images": 0}  # tick when the queue became non-empty
         self._tick = 0  # pages handled by the consumer (WorkSpaces and sessions)
         self._batch_size = FIRST_BATCH
-        self._pending: dict[str, list[DeviceRecord]] = defaultdict(list)  # by bundle id
+        # Records waiting for their bundle, by bundle id (a pool's sessions wait
+        # with their pool, in order, so a session is never stored before its pool).
+        self._pending: dict[str, list] = defaultdict(list)
         self._side: queue.SimpleQueue = queue.SimpleQueue()  # session records, page by page
         self._listed: dict[str, dict] | None = None  # the account's images, listed up front
         self._listing_complete = False  # every visible image was listed
@@ -123,8 +130,8 @@ class WorkspacesCollector:
         return not self.errors
 
     # -- the run ---------------------------------------------------------
-    def collect(self) -> Iterator[list[DeviceRecord]]:
-        ready: list[DeviceRecord] = []
+    def collect(self) -> Iterator[list[Record]]:
+        ready: list[Record] = []
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="collector") as executor:
             try:
                 side = executor.submit(self._side_thread)
@@ -162,12 +169,12 @@ class WorkspacesCollector:
         if ready:
             yield ready
 
-    def _step(self) -> list[DeviceRecord]:
+    def _step(self) -> list[Record]:
         self._tick += 1
         self._resolve(final=False)
         return self._take_ready()
 
-    def _add(self, record: DeviceRecord) -> None:
+    def _add(self, record: Record) -> None:
         bundle_id = record.bundle_id
         if bundle_id and bundle_id not in self.bundles and bundle_id not in self._bundle_queue:
             self._enqueue("bundles", self._bundle_queue, bundle_id)
@@ -183,8 +190,9 @@ class WorkspacesCollector:
         try:
             self._list_images()
             for pool in self._pools():
+                self._side.put([pool_base(pool)])
                 for page in self._sessions_pages(pool):
-                    self._side.put([pooled_base(session, pool) for session in page])
+                    self._side.put([session_base(session, pool) for session in page])
                     with self._lock:
                         self.progress.seen += len(page)
         finally:
@@ -389,12 +397,12 @@ class WorkspacesCollector:
             return None
         return found
 
-    def _take_ready(self) -> list[DeviceRecord]:
+    def _take_ready(self) -> list[Record]:
         """Complete and release the records whose bundle (and its image) is known."""
         if self._waiting_images and self._listing_done.is_set():
             self._use_listing()
             self._resolve(final=False)
-        ready: list[DeviceRecord] = []
+        ready: list[Record] = []
         for bundle_id in list(self._pending):
             if bundle_id and bundle_id not in self.bundles:
                 continue
@@ -405,7 +413,13 @@ class WorkspacesCollector:
                 continue
             image = self.images.get(image_id) if image_id else None
             for record in self._pending.pop(bundle_id):
-                complete(record, bundle, image if isinstance(image, dict) else None)
+                if isinstance(record, SessionRecord):
+                    ready.append(record)
+                    continue
+                if isinstance(record, PoolRecord):
+                    pool_complete(record, bundle, image if isinstance(image, dict) else None)
+                else:
+                    complete(record, bundle, image if isinstance(image, dict) else None)
                 if image is FAILED:
                     record.bundle_image = record.disk_image = None  # name unknown in this run
                 ready.append(record)
@@ -423,7 +437,7 @@ def _visible_image_id(bundle) -> str | None:
 
 def collect_connector(
     connector, *, stats: aws.CallStats, on_page=None, stop: threading.Event | None = None
-) -> tuple[WorkspacesCollector, Iterable[list[DeviceRecord]]]:
+) -> tuple[WorkspacesCollector, Iterable[list[Record]]]:
     """Assume the connector's role and return the collector with its batches."""
     credential = connector.credential
     try:

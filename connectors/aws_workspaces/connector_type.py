@@ -10,6 +10,7 @@ from ..registry import ConnectorType
 from . import aws
 from .collector import collect_connector
 from .mapping import reconcile, stored_values
+from .pool_mapping import PoolRecord, SessionRecord
 from .regions import region_choices, region_partition
 
 
@@ -64,3 +65,22 @@ class AwsWorkspacesType(ConnectorType):
 
     def reconcile_values(self, values: dict, *, device) -> dict:
         return reconcile(values, device)
+
+    def store_more(self, batch, *, connector, run, now, guard=None):
+        """Pools and their sessions go to their own tables, not to devices."""
+        from ..pools.services import pools_upsert
+
+        pools = [r for r in batch if isinstance(r, PoolRecord)]
+        sessions = [r for r in batch if isinstance(r, SessionRecord)]
+        if not (pools or sessions):
+            return batch, None
+        devices = [r for r in batch if not isinstance(r, PoolRecord | SessionRecord)]
+        counts = pools_upsert(
+            connector=connector, run=run, pools=pools, sessions=sessions, now=now, guard=guard
+        )
+        return devices, counts
+
+    def mark_removed_more(self, *, connector, run, now, guard=None) -> int:
+        from ..pools.services import pools_mark_removed
+
+        return pools_mark_removed(connector=connector, run=run, now=now, guard=guard)

@@ -1,9 +1,10 @@
 """AWS WorkSpaces API records -> device records (the ten virtualization fields
 of connectors/models/device.py).
 
-A personal WorkSpace is one device named by its ComputerName; a pool session
-is one device named by its InstanceId. A value of None means "not known in
-this run" (an auxiliary call failed): storage keeps what the device had.
+A personal WorkSpace is one device named by its ComputerName. Pools and their
+sessions are not devices (pool_mapping.py, docs/DEVICE_FIELDS.md). A value of
+None means "not known in this run" (an auxiliary call failed): storage keeps
+what the device had.
 
 The image a WorkSpace runs is not in any response: AWS does not change a
 WorkSpace when its bundle's image changes, it keeps its image until rebuilt.
@@ -155,26 +156,6 @@ def personal_base(ws: dict) -> DeviceRecord:
         user_volume_encrypted=_bool(ws.get("UserVolumeEncryptionEnabled")),
         subnet_id=ws.get("SubnetId", "") or "",
         standby_workspaces=_related(ws),
-    )
-
-
-def pooled_base(session: dict, pool: dict) -> DeviceRecord:
-    network = session.get("NetworkAccessConfiguration") or {}
-    return DeviceRecord(
-        source_id=session["SessionId"],
-        name=session.get("InstanceId") or session["SessionId"],
-        pool_type="pooled",
-        desktop_pool=pool.get("PoolName") or pool["PoolId"],
-        disk_image=None,
-        instance_size=None,
-        session_id=session["SessionId"],
-        pool_id=pool["PoolId"],
-        bundle_id=pool.get("BundleId", ""),
-        directory_id=pool.get("DirectoryId", ""),
-        user_name=session.get("UserId", ""),
-        state=session.get("ConnectionState", ""),
-        ip_address=network.get("EniPrivateIpAddress", ""),
-        running_mode=pool.get("RunningMode", "") or "",
     )
 
 

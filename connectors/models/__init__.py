@@ -2,6 +2,15 @@
 
 from .connector import InboundConnector, NqlIdLocked
 from .device import Device, DeviceChange
+from .pool import Pool, PoolSession
 from .run import Run
 
-__all__ = ["Device", "DeviceChange", "InboundConnector", "NqlIdLocked", "Run"]
+__all__ = [
+    "Device",
+    "DeviceChange",
+    "InboundConnector",
+    "NqlIdLocked",
+    "Pool",
+    "PoolSession",
+    "Run",
+]

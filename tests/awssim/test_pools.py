@@ -97,3 +97,26 @@ def test_sessions_user_filter_unknown_pool_and_limits(sim, kit):
     with pytest.raises(ClientError) as exc:
         ws.describe_workspaces_pools(Limit=26)
     assert exc.value.response["Error"]["Code"] == "ValidationException"
+
+
+@pytest.mark.parametrize("bundles", [1, 3, 12])
+def test_pools_run_only_on_windows_server_bundles_with_capacity_status(sim, kit, bundles):
+    """WorkSpaces Pools run Windows Server bundles only: when the fleet has
+    none, the simulator adds an AWS-owned one for the pools."""
+    sim.seed(kit.customer, kit.region, workspaces=5, bundles=bundles, pools=4, sessions_per_pool=3)
+    fleet = sim.fleet(kit.customer, kit.region)
+    response = kit.customer_client().describe_workspace_bundles(
+        BundleIds=sorted({p["BundleId"] for p in fleet.pools.values()})
+    )
+    assert response["Bundles"]
+    for bundle in response["Bundles"]:
+        assert fleet.bundles[bundle["BundleId"]]["_os_name"].startswith("WINDOWS_SERVER")
+    for pool in kit.customer_client().describe_workspaces_pools()["WorkspacesPools"]:
+        capacity = pool["CapacityStatus"]
+        assert set(capacity) == {
+            "AvailableUserSessions",
+            "DesiredUserSessions",
+            "ActualUserSessions",
+            "ActiveUserSessions",
+        }
+        assert capacity["ActiveUserSessions"] == 3

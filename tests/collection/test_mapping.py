@@ -1,4 +1,5 @@
-from connectors.aws_workspaces.mapping import complete, personal_base, personal_record, pooled_base
+from connectors.aws_workspaces.mapping import personal_base, personal_record
+from connectors.aws_workspaces.pool_mapping import pool_base, pool_complete, session_base
 
 WS = {
     "WorkspaceId": "ws-abc123",
@@ -56,19 +57,62 @@ def test_personal_workspace_maps_to_the_design_table():
     )
 
 
-def test_pool_session_maps_to_the_design_table():
-    r = complete(pooled_base(SESSION, POOL), BUNDLE, IMAGE)  # as the collector does
-    assert (r.source_id, r.name, r.pool_type) == ("0f1e-uuid", "i-0123456789abcdef0", "pooled")
-    assert r.desktop_pool == "Call center"  # pooled: the pool's name
-    assert r.instance_size == "STANDARD"  # the bundle's ComputeType.Name
-    assert r.disk_image == "Win10 Golden 2026-10"
-    assert (r.session_id, r.pool_id, r.user_name, r.state, r.ip_address) == (
+def test_pool_maps_to_a_pool_record_with_its_bundle_image_and_compute_type():
+    pool = {
+        **POOL,
+        "State": "RUNNING",
+        "Description": "Agents",
+        "CapacityStatus": {
+            "AvailableUserSessions": 2,
+            "DesiredUserSessions": 10,
+            "ActualUserSessions": 9,
+            "ActiveUserSessions": 7,
+        },
+        "TimeoutSettings": {
+            "DisconnectTimeoutInSeconds": 900,
+            "IdleDisconnectTimeoutInSeconds": 600,
+            "MaxUserDurationInSeconds": 57600,
+        },
+        "Errors": [{"ErrorCode": "IamServiceRoleIsMissing", "ErrorMessage": "No role"}],
+    }
+    r = pool_complete(pool_base(pool), BUNDLE, IMAGE)  # as the collector does
+    assert (r.pool_id, r.name, r.state, r.running_mode) == (
+        "wspool-1",
+        "Call center",
+        "RUNNING",
+        "AUTO_STOP",
+    )
+    assert (r.instance_size, r.disk_image, r.image_id) == (
+        "STANDARD",
+        "Win10 Golden 2026-10",
+        "wsi-1",
+    )
+    assert (
+        r.available_user_sessions,
+        r.desired_user_sessions,
+        r.actual_user_sessions,
+        r.active_user_sessions,
+    ) == (2, 10, 9, 7)
+    assert (r.disconnect_timeout_seconds, r.idle_disconnect_timeout_seconds) == (900, 600)
+    assert r.max_user_duration_seconds == 57600
+    assert r.errors == [{"code": "IamServiceRoleIsMissing", "message": "No role"}]
+
+
+def test_pool_session_maps_to_a_session_record_not_a_device():
+    r = session_base(SESSION, POOL)
+    assert not hasattr(r, "name") and not hasattr(r, "pool_type")
+    assert (r.session_id, r.pool_id, r.user_id, r.instance_id) == (
         "0f1e-uuid",
         "wspool-1",
         "agent7",
-        "CONNECTED",
-        "10.1.2.3",
+        "i-0123456789abcdef0",
     )
+    assert (r.connection_state, r.ip_address) == ("CONNECTED", "10.1.2.3")
+
+
+def test_a_pool_without_its_bundle_keeps_its_image_and_size_unknown():
+    r = pool_complete(pool_base(POOL), None, None)
+    assert r.disk_image is None and r.instance_size is None
 
 
 def test_image_id_stands_in_where_the_image_name_is_not_visible():

@@ -3,7 +3,7 @@
 import pytest
 
 from connectors.choices import RunStatus
-from connectors.models import Device, Run
+from connectors.models import Device, PoolSession, Run
 from nexthink_admin.celery import app as celery_app
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.waiting import wait_for
@@ -32,4 +32,5 @@ def test_beat_entry_is_consumed_by_a_real_worker_and_fills_devices(
     assert wait_for(lambda: Run.objects.filter(status=RunStatus.SUCCEEDED).exists()), list(
         Run.objects.values()
     )
-    assert Device.objects.filter(connector=aws_connector).count() == 65
+    assert Device.objects.filter(connector=aws_connector).count() == 60
+    assert PoolSession.objects.filter(pool__connector=aws_connector).count() == 5

@@ -6,8 +6,9 @@ from django.utils import timezone
 from connectors.choices import RunStatus
 from connectors.models import DeviceChange
 from tests.connectors.factories import make_connector
-from tests.devices.factories import make_device, make_devices
+from tests.devices.factories import make_devices
 from tests.insight.helpers import finish_run
+from tests.pools.factories import make_pool, make_session
 
 
 @pytest.fixture(autouse=True)
@@ -48,11 +49,9 @@ def build_fleet(*, connectors: int = 1, workspaces: int = 20, days: int = 3, tag
     for k in range(connectors):
         connector = make_connector(f"{tag} connector {k}", nql_id=f"{tag.lower()}_conn_{k}")
         devices = make_devices(connector, workspaces, state="STOPPED")
+        pool = make_pool(connector, 1, name="Pool A")
         for s in range(3):
-            make_device(
-                connector, 900 + s, pool_type="pooled", workspace_id="", session_id=f"s{s}",
-                desktop_pool="Pool A", state="ACTIVE",
-            )  # fmt: skip
+            make_session(pool, s)
         for run_no in range(days * 4):
             at = start + timedelta(hours=6 * run_no)
             day_time = run_no % 4 in (1, 2)

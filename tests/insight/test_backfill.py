@@ -10,7 +10,8 @@ from django.urls import reverse
 from connectors.models import DeviceChange
 from insight.models import DeviceState, FleetSnapshot, StateTransition
 from tests.connectors.factories import make_connector
-from tests.devices.factories import make_device, make_devices
+from tests.devices.factories import make_devices
+from tests.pools.factories import make_pool, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +19,9 @@ pytestmark = pytest.mark.django_db
 def test_backfill_creates_weeks_of_history_that_ends_in_the_current_states(viewer):
     connector = make_connector()
     devices = make_devices(connector, 60, running_mode="AUTO_STOP", state="STOPPED")
+    pool = make_pool(connector, actual_user_sessions=10)
     for s in range(5):
-        make_device(connector, 500 + s, pool_type="pooled", workspace_id="", session_id=f"s{s}")
+        make_session(pool, s)
     out = StringIO()
     call_command("backfill_history", "--days", "14", stdout=out)
     assert "Backfilled 14 days for 1 connector(s)" in out.getvalue()
@@ -32,6 +34,7 @@ def test_backfill_creates_weeks_of_history_that_ends_in_the_current_states(viewe
     # The pages now have history to show.
     usage = viewer.get(reverse("insight:usage")).context
     assert usage["share30"].samples > 0 and usage["has_sessions"]
+    assert any(v for _, v in usage["utilisation"])  # the pools' capacity, through the weeks
     assert viewer.get(reverse("insight:unused")).context["page_obj"].paginator.count > 0
     assert viewer.get(reverse("insight:drift")).context["bundles"]
 

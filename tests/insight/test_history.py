@@ -11,8 +11,9 @@ from connectors.runs import run_execute
 from insight.models import ConnectorHealth, DeviceState, FleetSnapshot, StateTransition
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.connectors.factories import make_connector
-from tests.devices.factories import make_device, make_devices
+from tests.devices.factories import make_devices
 from tests.insight.helpers import finish_run
+from tests.pools.factories import make_pool, make_session
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -30,14 +31,26 @@ def test_a_real_run_against_the_simulator_leaves_a_snapshot_of_what_it_stored(
 
     snapshot = FleetSnapshot.objects.get(run=run)
     active = Device.objects.filter(connector=aws_connector, removed_at__isnull=True)
-    assert snapshot.devices == active.count() == 44
+    assert snapshot.devices == active.count() == 40
     assert (snapshot.workspaces, snapshot.sessions) == (40, 4)
-    assert sum(snapshot.counts["state"].values()) == 44
+    assert sum(snapshot.counts["state"].values()) == 40
     for mode in ("AUTO_STOP", "ALWAYS_ON"):
         assert (
             snapshot.counts["running_mode"].get(mode, 0) == active.filter(running_mode=mode).count()
         )
     assert sum(snapshot.counts["pool_sessions"].values()) == 4
+    [pool] = aws_sim.fleet(CUSTOMER_ACCOUNT, "eu-west-1").pools.values()
+    capacity = pool["CapacityStatus"]
+    assert snapshot.pools == {
+        pool["PoolName"]: {
+            "available": capacity["AvailableUserSessions"],
+            "desired": capacity["DesiredUserSessions"],
+            "actual": capacity["ActualUserSessions"],
+            "active": capacity["ActiveUserSessions"],
+            "sessions": 4,
+            "state": "RUNNING",
+        }
+    }
     # Every WorkSpace is tracked from its first run on, without a transition row yet.
     assert DeviceState.objects.filter(device__connector=aws_connector).count() == 40
     assert not StateTransition.objects.exists()
@@ -69,16 +82,24 @@ def test_a_transition_is_stored_only_when_a_workspace_changes_state():
     assert DeviceState.objects.get(device=devices[0]).since_first_seen
 
 
-def test_pool_sessions_are_counted_in_the_snapshot_but_not_tracked_one_by_one():
+def test_the_snapshot_records_each_pools_capacity_and_current_sessions():
     connector = make_connector()
     make_devices(connector, 3)
-    make_device(
-        connector, 100, pool_type="pooled", workspace_id="", session_id="s-1", desktop_pool="Pool A"
-    )
+    busy = make_pool(connector, 1, name="Pool A", active_user_sessions=2, actual_user_sessions=4)
+    make_session(busy, 1)
+    make_session(busy, 2)
+    make_session(busy, 3, ended_at=T0)  # ended: history, not a current session
+    make_pool(connector, 2, name="Pool B", state="STOPPED", active_user_sessions=0)
+    make_pool(connector, 3, name="Gone", removed_at=T0)
     finish_run(connector, T0)
     snapshot = FleetSnapshot.objects.get()
-    assert snapshot.counts["pool_sessions"] == {"Pool A": 1}
-    assert DeviceState.objects.count() == 3
+    assert snapshot.counts["pool_sessions"] == {"Pool A": 2, "Pool B": 0}
+    assert (snapshot.devices, snapshot.workspaces, snapshot.sessions) == (3, 3, 2)
+    assert snapshot.pools["Pool A"] == {
+        "available": 2, "desired": 10, "actual": 4, "active": 2, "sessions": 2, "state": "RUNNING"
+    }  # fmt: skip
+    assert snapshot.pools["Pool B"]["state"] == "STOPPED" and "Gone" not in snapshot.pools
+    assert DeviceState.objects.count() == 3  # sessions are never tracked one by one
 
 
 def test_failed_and_partial_runs_count_in_a_row_and_a_success_resets_the_streak():

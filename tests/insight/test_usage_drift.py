@@ -85,11 +85,11 @@ def test_running_mode_mix_and_heat_map_render_with_tables_and_links(viewer):
     build_fleet(workspaces=15, days=2)
     response = viewer.get(reverse("insight:usage"))
     today = response.context["mix"][-1]
-    assert today.counts == {"AUTO_STOP": 18}  # 15 WorkSpaces and 3 pool sessions
+    assert today.counts == {"AUTO_STOP": 15}  # the WorkSpaces (pool sessions are not devices)
     page = response.content.decode()
     assert page.count("<svg") >= 3
     assert f"{reverse('insight:drift_changes')}?day=" in page
-    assert "pool_type=pooled" in page  # heat-map cells open the pool sessions
+    assert f'href="{reverse("pools:list")}' in page  # heat-map cells open the pools
 
 
 def test_drift_counts_changes_per_day_by_field_and_links_to_the_list_behind_each(viewer):

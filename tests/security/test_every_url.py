@@ -18,6 +18,7 @@ from nql import services as nql_services
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_device
+from tests.pools.factories import make_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,8 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "devices:export_csv": ("GET", (VIEW_DEVICE,)),
     "devices:export_enrichment": ("GET", (VIEW_DEVICE,)),
     "devices:detail": ("GET", (VIEW_DEVICE,)),
+    "pools:list": ("GET", (VIEW_DEVICE,)),
+    "pools:detail": ("GET", (VIEW_DEVICE,)),
     "operations:page": ("GET", ("operations.view_operations",)),
     # NQL: the query page needs any table's permission; each query its table's.
     "nql:query": ("GET", (VIEW_DEVICE, VIEW_CONNECTOR)),
@@ -147,6 +150,7 @@ def object_ids() -> dict[str, int]:
         "credentials": connector.credential_id,
         "connectors": connector.pk,
         "devices": device.pk,
+        "pools": make_pool(connector).pk,
         "runs": run.pk,
     }
 
