@@ -9,8 +9,8 @@ def test_the_pools_migration_deletes_the_pooled_devices_and_keeps_the_personal_o
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("connectors", "0007_drop_device_user_name_index_no_query_uses")]
-    after = [("connectors", "0008_pools_and_pool_sessions")]
+    before = [("connectors", "0008_device_aws_record_fields")]
+    after = [("connectors", "0009_pools_and_pool_sessions")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
