@@ -1,6 +1,7 @@
 """Enriched device records and their history of field changes (drift)."""
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from ..choices import PoolType
@@ -113,6 +114,8 @@ class Device(models.Model):
             models.Index(fields=["desktop_broker", "name"]),
             models.Index(fields=["hostname", "name"]),
             models.Index(fields=["hypervisor_name", "name"]),
+            # Duplicate names (connectors/devices/exportable.py): hostnames compare without case.
+            models.Index(Lower("name"), name="device_name_lower"),
         ]
 
     def __str__(self) -> str:
