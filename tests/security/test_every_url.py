@@ -56,6 +56,7 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "devices:list": ("GET", (VIEW_DEVICE,)),
     "devices:export_csv": ("GET", (VIEW_DEVICE,)),
     "devices:export_enrichment": ("GET", (VIEW_DEVICE,)),
+    "devices:export_summary": ("GET", (VIEW_DEVICE,)),
     "devices:detail": ("GET", (VIEW_DEVICE,)),
     "operations:page": ("GET", ("operations.view_operations",)),
     # NQL: the query page needs any table's permission; each query its table's.
