@@ -11,6 +11,18 @@ at most ENRICHMENT_BATCH_SIZE devices. A view of 10,001 devices gives two
 lines; each line can be POSTed as it is. The `X-Total-Parts` header says how
 many lines to expect (an empty view gives no line: the API refuses an empty
 `enrichments`).
+
+What the Enrichment export sends (docs/EXPORTS.md):
+- only devices the platform can match, one per name (connectors/devices/
+  exportable.py); the others are counted by reason in the `X-Excluded-*`
+  headers, and the view's summary (`enrichment-summary.json`) names them;
+- the desktop broker as the product stores it, `aws_workspaces`;
+- a blank value as "" (the API then clears the field) for every field the
+  connector owns, so a value that disappeared in AWS does not stay on the
+  platform; a blank `last_update` is left out (it is a date, always set).
+
+The CSV is the console's view: every device of it, with a last column
+`export_exclusion` saying why a row is not in the Enrichment export.
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 
 from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
+from . import exportable
 
 ITERATOR_CHUNK_SIZE = 2000
 LINES_PER_WRITE = 500  # rows joined into one chunk of the response, not one socket write each
@@ -30,14 +43,25 @@ ENRICHMENT_BATCH_SIZE = 10_000  # the API's maximum of enrichments per request
 ENRICHMENT_DOMAIN = "aws_workspaces_connector"
 ENRICHMENT_ID_FIELD = "device/device/name"
 ENRICHMENT_FIELD_PREFIX = "device/device/virtualization/"
-# The broker value differs between the product and the API: the connector's
-# documentation (and this product's storage) says `aws_workspaces`, while the
-# Enrichment API documents the AWS WorkSpaces broker as `aws_workspace` (the
-# OpenAPI file itself types the value as any string). The export
-# is meant to be POSTed to that API, so it writes what the API documents.
-ENRICHMENT_VALUE_MAP = {"desktop_broker": {"aws_workspaces": "aws_workspace"}}
+# What a blank value becomes in an enrichment, per field. CLEAR: sent as "",
+# which the API reads as "clear this field": every field the connector owns,
+# so a value AWS stopped giving (a bundle's image, a compute type) leaves the
+# platform too. OMIT: left out, the platform keeps what it has.
+CLEAR, OMIT = "clear", "omit"
+BLANK_POLICY: dict[str, str] = {
+    "desktop_pool": CLEAR,
+    "pool_type": CLEAR,
+    "hostname": CLEAR,
+    "hypervisor_name": CLEAR,
+    "environment_name": CLEAR,
+    "desktop_broker": CLEAR,
+    "disk_image": CLEAR,
+    "instance_size": CLEAR,
+    "region": CLEAR,
+    "last_update": OMIT,  # a date, set by every run that writes or confirms the device
+}
 
-CSV_SOURCE_COLUMNS = ("connector", "source_id", *SOURCE_FIELDS, "removed_at")
+CSV_SOURCE_COLUMNS = ("connector", "source_id", *SOURCE_FIELDS, "removed_at", "export_exclusion")
 CSV_HEADER = ("device.name", *(nql for _, nql, _ in VIRTUALIZATION_FIELDS), *CSV_SOURCE_COLUMNS)
 
 
@@ -62,6 +86,10 @@ def _rows(devices: QuerySet[Device]) -> Iterator[Device]:
     return devices.select_related("connector").iterator(chunk_size=ITERATOR_CHUNK_SIZE)
 
 
+def _exported_rows(devices: QuerySet[Device]) -> Iterator[Device]:
+    return _rows(exportable.exported(devices))
+
+
 def _buffered(pieces: Iterable[str]) -> Iterator[str]:
     buffer: list[str] = []
     for piece in pieces:
@@ -82,8 +110,9 @@ class _Echo:
 
 def export_csv_rows(*, devices: QuerySet[Device]) -> Iterator[str]:
     """Header with the NQL names, then one line per device, then its source
-    attributes; every cell neutralised against formula injection."""
-    return _buffered(_csv_lines(devices))
+    attributes and why it is not exported (blank when it is); every cell
+    neutralised against formula injection."""
+    return _buffered(_csv_lines(exportable.with_export_status(devices)))
 
 
 def _csv_lines(devices: QuerySet[Device]) -> Iterator[str]:
@@ -98,21 +127,18 @@ def _csv_lines(devices: QuerySet[Device]) -> Iterator[str]:
         values.append(device.source_id)
         values.extend(getattr(device, attr) for attr in SOURCE_FIELDS)
         values.append(_timestamp(device.removed_at))
+        values.append(device.export_exclusion)
         yield writer.writerow([spreadsheet_safe(value) for value in values])
 
 
 def enrichment_of(device: Device) -> dict:
-    """One device as an Enrichment object. Blank values are left out: the API
-    clears a field that it receives as an empty string."""
+    """One device as an Enrichment object. A blank value is sent as "" (the
+    API clears the field) or left out, as BLANK_POLICY says for its field."""
     fields = []
     for _, nql, attr in VIRTUALIZATION_FIELDS:
         value = getattr(device, attr)
-        value = (
-            _timestamp(value)
-            if attr == "last_update"
-            else ENRICHMENT_VALUE_MAP.get(attr, {}).get(value, value)
-        )
-        if value != "":
+        value = _timestamp(value) if attr == "last_update" else (value or "")
+        if value != "" or BLANK_POLICY[attr] == CLEAR:
             fields.append(
                 {
                     "name": ENRICHMENT_FIELD_PREFIX + nql.removeprefix("virtualization."),
@@ -144,7 +170,7 @@ def _document_lines(enrichments: Iterable[dict], batch_size: int) -> Iterator[st
 
 def export_enrichment_lines(*, devices: QuerySet[Device]) -> Iterator[str]:
     """JSON Lines: one Enrichment API request body per line, at most
-    ENRICHMENT_BATCH_SIZE enrichments each."""
+    ENRICHMENT_BATCH_SIZE enrichments each; only the view's exported devices."""
     return _buffered(
-        _document_lines((enrichment_of(d) for d in _rows(devices)), ENRICHMENT_BATCH_SIZE)
+        _document_lines((enrichment_of(d) for d in _exported_rows(devices)), ENRICHMENT_BATCH_SIZE)
     )

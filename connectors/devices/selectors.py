@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from ..models.device import VIRTUALIZATION_FIELDS, Device, DeviceChange
+from . import exportable
 from .cache import cached_counts
 
 PAGE_SIZE = 50
@@ -61,6 +62,10 @@ FACETS: tuple[Facet, ...] = (
     ),
 )
 FACET_KEYS = tuple(f.key for f in FACETS)
+# Computed filters (connectors/devices/exportable.py): what the Enrichment export
+# does with a device, and the names more than one device has.
+EXPORT_KEY, NAMES_KEY = "export", "names"
+EXPORTED, NOT_EXPORTED, DUPLICATE = "exported", "not_exported", "duplicate"
 
 # sort key -> ordering columns; every ordering ends on the name and the id,
 # so pages never overlap or skip rows, and matches a (field, name) index.
@@ -105,7 +110,7 @@ def device_query_parse(*, params: Mapping[str, str]) -> DeviceQuery:
     sort = _clean(params.get("sort"))
     if sort.removeprefix("-") not in SORTS:
         sort = DEFAULT_SORT
-    filters = {key: _clean(params.get(key)) for key in FACET_KEYS}
+    filters = {key: _clean(params.get(key)) for key in (*FACET_KEYS, EXPORT_KEY, NAMES_KEY)}
     return DeviceQuery(
         q=_clean(params.get("q")),
         filters={k: v for k, v in filters.items() if v},
@@ -150,7 +155,24 @@ def _filtered(query: DeviceQuery, *, skip: str | None = None) -> QuerySet[Device
             qs = qs.filter(_facet_q(facet, query.filters[facet.key]))
     if skip != "status":
         qs = qs.filter(_status_q(query.status))
+    if skip != EXPORT_KEY and EXPORT_KEY in query.filters:
+        qs = _export_filtered(qs, query.filters[EXPORT_KEY])
+    if skip != NAMES_KEY and NAMES_KEY in query.filters:
+        if query.filters[NAMES_KEY] == DUPLICATE:
+            qs = exportable.candidates(qs).filter(exportable.duplicate_exists())
+        else:
+            qs = qs.none()
     return qs
+
+
+def _export_filtered(qs: QuerySet[Device], value: str) -> QuerySet[Device]:
+    if value == EXPORTED:
+        return exportable.exported(qs)
+    if value == NOT_EXPORTED:
+        return exportable.not_exported(qs)
+    if value in exportable.REASONS:
+        return qs.alias(export_exclusion=exportable.exclusion_case()).filter(export_exclusion=value)
+    return qs.none()  # an unknown value matches nothing, as for the facets
 
 
 def device_list(*, query: DeviceQuery) -> QuerySet[Device]:
@@ -203,6 +225,48 @@ def _facet_counts(query: DeviceQuery, facet: Facet) -> FacetCounts:
     return FacetCounts(facet.key, facet.label, options, selected)
 
 
+def _export_counts(query: DeviceQuery) -> list[FacetCounts]:
+    """The Enrichment export facet (exported, not exported, and each reason)
+    and the duplicate-names facet, each on the view without its own filter."""
+    rows = (
+        _filtered(query, skip=EXPORT_KEY)
+        .order_by()
+        .annotate(export_exclusion=exportable.exclusion_case())
+        .values("export_exclusion")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["export_exclusion"]: row["n"] for row in rows}
+    exported = counts.pop("", 0)
+    selected = query.filters.get(EXPORT_KEY, "")
+    options = [
+        (EXPORTED, "Exported", exported),
+        (NOT_EXPORTED, "Not exported", sum(counts.values())),
+    ] + [
+        (key, f"Not exported: {label}", counts.get(key, 0))
+        for key, (label, _) in exportable.REASONS.items()
+    ]
+    duplicates = (
+        exportable.candidates(_filtered(query, skip=NAMES_KEY))
+        .filter(exportable.duplicate_exists())
+        .count()
+    )
+    names_selected = query.filters.get(NAMES_KEY, "")
+    return [
+        FacetCounts(
+            EXPORT_KEY,
+            "Enrichment export",
+            [FacetOption(v, label, n, v == selected) for v, label, n in options],
+            selected,
+        ),
+        FacetCounts(
+            NAMES_KEY,
+            "Names",
+            [FacetOption(DUPLICATE, "Duplicate names", duplicates, names_selected == DUPLICATE)],
+            names_selected,
+        ),
+    ]
+
+
 def _status_counts(query: DeviceQuery) -> FacetCounts:
     counts = _filtered(query, skip="status").aggregate(
         active=Count("id", filter=Q(removed_at__isnull=True)),
@@ -228,7 +292,7 @@ def device_facets(*, query: DeviceQuery) -> DeviceFacets:
     Cached until the devices change (connectors/devices/cache.py)."""
 
     def compute() -> DeviceFacets:
-        facets = [_facet_counts(query, facet) for facet in FACETS]
+        facets = [_facet_counts(query, facet) for facet in FACETS] + _export_counts(query)
         status = _status_counts(query)
         total = next((o.count for o in status.options if o.selected), 0)
         return DeviceFacets(facets=facets, status=status, total=total)
@@ -247,8 +311,10 @@ class _CountedPaginator(Paginator):
 
 def device_page(*, query: DeviceQuery, page: str | None, total: int) -> Page:
     """One page of the view. A page number that is not one gives the first
-    page, one past the end the last page."""
-    paginator = _CountedPaginator(device_list(query=query), PAGE_SIZE, count=total)
+    page, one past the end the last page. Each device says whether the
+    Enrichment export leaves it out, and whether another device has its name."""
+    devices = exportable.with_export_status(device_list(query=query))
+    paginator = _CountedPaginator(devices, PAGE_SIZE, count=total)
     return paginator.get_page(page)
 
 
@@ -257,7 +323,12 @@ def device_any_exists() -> bool:
 
 
 def device_detail(*, pk: int) -> Device:
-    return Device.objects.select_related("connector", "last_seen_run").get(pk=pk)
+    """The device, with `export_exclusion` (why the Enrichment export leaves it out, or "")."""
+    return (
+        Device.objects.select_related("connector", "last_seen_run")
+        .annotate(export_exclusion=exportable.exclusion_case())
+        .get(pk=pk)
+    )
 
 
 def device_history(*, device: Device, page: str | None) -> Page:

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -11,7 +12,7 @@ from django.views.generic import TemplateView
 from nexthink_admin.permissions import PermissionMixin
 
 from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
-from . import exports, selectors
+from . import exportable, exports, selectors
 
 SOURCE_LABELS = {
     "workspace_id": "WorkSpace ID",
@@ -78,8 +79,16 @@ def _columns(query: selectors.DeviceQuery) -> list[dict]:
 
 
 def _rows(devices) -> list[dict]:
-    """Each device with its cells, in the order of COLUMNS."""
-    return [{"device": d, "cells": [(c.cell, getattr(d, c.key)) for c in COLUMNS]} for d in devices]
+    """Each device with its cells, in the order of COLUMNS, and why the
+    Enrichment export leaves it out (label, reason), if it does."""
+    return [
+        {
+            "device": d,
+            "cells": [(c.cell, getattr(d, c.key)) for c in COLUMNS],
+            "exclusion": exportable.REASONS.get(d.export_exclusion),
+        }
+        for d in devices
+    ]
 
 
 class DeviceListView(PermissionMixin, TemplateView):
@@ -112,7 +121,17 @@ class DeviceListView(PermissionMixin, TemplateView):
         return ctx
 
 
+def _summary_url(query: selectors.DeviceQuery) -> str:
+    params = urlencode(query.params(sort=None))
+    return reverse("devices:export_summary") + (f"?{params}" if params else "")
+
+
 class _ExportView(PermissionMixin, View):
+    """An export of the view. Its headers say what the Enrichment export of
+    the same view leaves out: X-Excluded-Devices (how many), X-Excluded-Reasons
+    (`reason=count` pairs), X-Duplicate-Names (names more than one device has,
+    one device chosen each); the Link header points to the summary that names them."""
+
     permission_required = "connectors.view_device"
     content_type = ""
     extension = ""
@@ -123,13 +142,20 @@ class _ExportView(PermissionMixin, View):
     def get(self, request):
         query = selectors.device_query_parse(params=request.GET)
         devices = selectors.device_list(query=query)
+        summary = exportable.export_summary(devices=devices)
         response = StreamingHttpResponse(self.stream(devices), content_type=self.content_type)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="devices-{stamp}.{self.extension}"'
-        self.add_headers(response, devices)
+        response["X-Excluded-Devices"] = str(summary.excluded_total)
+        response["X-Excluded-Reasons"] = (
+            ", ".join(f"{key}={n}" for key, n in summary.excluded.items()) or "none"
+        )
+        response["X-Duplicate-Names"] = str(summary.duplicate_names)
+        response["Link"] = f'<{_summary_url(query)}>; rel="describedby"'
+        self.add_headers(response, summary)
         return response
 
-    def add_headers(self, response, devices) -> None:
+    def add_headers(self, response, summary: exportable.ExportSummary) -> None:
         pass
 
 
@@ -150,10 +176,36 @@ class DeviceExportEnrichmentView(_ExportView):
     def stream(self, devices):
         return exports.export_enrichment_lines(devices=devices)
 
-    def add_headers(self, response, devices) -> None:
-        count = devices.order_by().count()
-        response["X-Total-Enrichments"] = str(count)
-        response["X-Total-Parts"] = str(exports.enrichment_parts(count=count))
+    def add_headers(self, response, summary: exportable.ExportSummary) -> None:
+        response["X-Total-Enrichments"] = str(summary.exported)
+        response["X-Total-Parts"] = str(exports.enrichment_parts(count=summary.exported))
+
+
+class DeviceExportSummaryView(PermissionMixin, View):
+    """What the Enrichment export of the view holds and leaves out, and why:
+    one JSON object, `{"summary": {...}}` (docs/EXPORTS.md)."""
+
+    permission_required = "connectors.view_device"
+
+    def get(self, request):
+        query = selectors.device_query_parse(params=request.GET)
+        devices = selectors.device_list(query=query)
+        summary = exportable.export_summary(devices=devices, names=True)
+        body = {
+            "view": query.params(sort=None),
+            "enrichment_export": reverse("devices:export_enrichment")
+            + (f"?{urlencode(query.params())}" if query.params() else ""),
+            "blank_values": {
+                policy: [
+                    exports.ENRICHMENT_FIELD_PREFIX + nql.removeprefix("virtualization.")
+                    for _, nql, attr in VIRTUALIZATION_FIELDS
+                    if exports.BLANK_POLICY[attr] == policy
+                ]
+                for policy in (exports.CLEAR, exports.OMIT)
+            },
+            **summary.as_json(),
+        }
+        return JsonResponse({"summary": body}, json_dumps_params={"indent": 1})
 
 
 def _yes_no(value: bool | None) -> str:
@@ -205,6 +257,7 @@ class DeviceDetailView(PermissionMixin, TemplateView):
             change.label = labels.get(change.field, change.field)
         ctx.update(
             device=device,
+            export=exportable.device_export_status(device=device),
             fields=[
                 (label, nql, getattr(device, attr), attr)
                 for label, nql, attr in VIRTUALIZATION_FIELDS

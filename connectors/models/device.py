@@ -1,6 +1,7 @@
 """Enriched device records and their history of field changes (drift)."""
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from ..choices import PoolType
@@ -228,6 +229,8 @@ class Device(models.Model):
             models.Index(fields=["operating_system_name", "name"]),
             models.Index(fields=["protocols", "name"]),
             models.Index(fields=["image_behind_bundle", "name"]),
+            # Duplicate names (connectors/devices/exportable.py): hostnames compare without case.
+            models.Index(Lower("name"), name="device_name_lower"),
         ]
 
     def __str__(self) -> str:

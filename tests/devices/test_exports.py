@@ -61,19 +61,20 @@ def documents(response) -> list[dict]:
 def fleet():
     eu = make_connector("AWS EU", region="eu-west-1", environment_name="Prod EU")
     make_device(eu, 1, name="alpha", user_name="alice")
+    make_device(eu, 2, name="bravo", disk_image="", instance_size="")
+    make_device(eu, 3, name="gone", removed_at=timezone.now())
+    # Old data: a pool session, named by its EC2 instance id.
     make_device(
         eu,
-        2,
-        name="bravo",
+        4,
+        name="i-0abc",
         pool_type="pooled",
         desktop_pool="Call centre",
-        disk_image="",
-        source_id="sess-2",
-        session_id="sess-2",
+        source_id="sess-4",
+        session_id="sess-4",
         workspace_id="",
         pool_id="wspool-1",
     )
-    make_device(eu, 3, name="gone", removed_at=timezone.now())
     return eu
 
 
@@ -84,32 +85,40 @@ def test_csv_has_nql_names_then_source_attributes_and_one_row_per_device(admin_c
     rows = list(csv.reader(io.StringIO(stream(response))))
     header = rows[0]
     assert header[:11] == ["device.name", *(nql for _, nql, _ in VIRTUALIZATION_FIELDS)]
-    assert header[11:] == ["connector", "source_id", *SOURCE_FIELDS, "removed_at"]
+    assert header[11:] == [
+        "connector",
+        "source_id",
+        *SOURCE_FIELDS,
+        "removed_at",
+        "export_exclusion",
+    ]
     by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-    assert set(by_name) == {"alpha", "bravo"}  # the view's default: active devices
+    assert set(by_name) == {"alpha", "bravo", "i-0abc"}  # the view's default: active devices
     alpha = by_name["alpha"]
-    assert alpha["virtualization.desktop_broker"] == "aws_workspaces"  # what the product stores
+    assert alpha["virtualization.desktop_broker"] == "aws_workspaces"
     assert alpha["virtualization.last_update"] == "2025-03-01T12:00:00Z"
     assert (
         alpha["connector"] == fleet.nql_id
         and alpha["user_name"] == "alice"
         and alpha["removed_at"] == ""
+        and alpha["export_exclusion"] == ""
     )
-    assert (
-        by_name["bravo"]["session_id"] == "sess-2"
-        and by_name["bravo"]["virtualization.type"] == "pooled"
-    )
+    pooled = by_name["i-0abc"]
+    assert pooled["session_id"] == "sess-4" and pooled["virtualization.type"] == "pooled"
+    # The CSV keeps every device of the view and says why one is not in the Enrichment export.
+    assert pooled["export_exclusion"] == "no_hostname"
 
 
 def test_csv_follows_the_views_filters_search_and_sort(admin_client, fleet):
     response = admin_client.get(reverse("devices:export_csv"), {"status": "all", "sort": "-name"})
     assert [row[0] for row in csv.reader(io.StringIO(stream(response)))][1:] == [
+        "i-0abc",
         "gone",
         "bravo",
         "alpha",
     ]
     response = admin_client.get(reverse("devices:export_csv"), {"pool_type": "pooled"})
-    assert [row[0] for row in csv.reader(io.StringIO(stream(response)))][1:] == ["bravo"]
+    assert [row[0] for row in csv.reader(io.StringIO(stream(response)))][1:] == ["i-0abc"]
     response = admin_client.get(reverse("devices:export_csv"), {"region": "nowhere"})
     assert len(list(csv.reader(io.StringIO(stream(response))))) == 1  # header only
 
@@ -125,7 +134,7 @@ def test_enrichment_export_is_valid_against_the_api_schema(admin_client, fleet, 
         e["identification"][0]["value"]: {f["name"]: f["value"] for f in e["fields"]}
         for e in document["enrichments"]
     }
-    assert set(by_name) == {"alpha", "bravo"}
+    assert set(by_name) == {"alpha", "bravo"}  # the pool session is left out (no hostname)
     alpha = by_name["alpha"]
     assert alpha == {
         "device/device/virtualization/desktop_pool": "Standard Windows 10",
@@ -133,16 +142,16 @@ def test_enrichment_export_is_valid_against_the_api_schema(admin_client, fleet, 
         "device/device/virtualization/hostname": "AWS host",
         "device/device/virtualization/hypervisor_name": "AWS hypervisor",
         "device/device/virtualization/environment_name": "Prod EU",
-        # as the Enrichment API documents it:
-        "device/device/virtualization/desktop_broker": "aws_workspace",
+        # the vendor page's value, as everywhere else (the CSV, the console):
+        "device/device/virtualization/desktop_broker": "aws_workspaces",
         "device/device/virtualization/disk_image": "win10-golden",
         "device/device/virtualization/instance_size": "STANDARD",
         "device/device/virtualization/region": "eu-west-1",
         "device/device/virtualization/last_update": "2025-03-01T12:00:00Z",
     }
-    # A blank value is left out rather than sent as "" (which would clear the field).
-    assert by_name["bravo"]["device/device/virtualization/type"] == "pooled"
-    assert "device/device/virtualization/disk_image" not in by_name["bravo"]
+    # A blank value the connector owns is sent as "", which clears the platform's stale value.
+    assert by_name["bravo"]["device/device/virtualization/disk_image"] == ""
+    assert by_name["bravo"]["device/device/virtualization/instance_size"] == ""
 
 
 def test_the_schema_check_catches_a_broken_document(request_validator):
@@ -173,15 +182,16 @@ def test_enrichment_export_splits_into_documents_of_at_most_the_batch_size(
     admin_client, fleet, monkeypatch, request_validator
 ):
     monkeypatch.setattr(exports, "ENRICHMENT_BATCH_SIZE", 2)
-    make_devices(fleet, 3, start=10)  # 5 active devices in all
+    make_devices(fleet, 3, start=10)  # 5 exported devices in all
     response = admin_client.get(reverse("devices:export_enrichment"), {"sort": "name"})
     docs = documents(response)
     assert response["X-Total-Parts"] == "3" and [len(d["enrichments"]) for d in docs] == [2, 2, 1]
     for doc in docs:
         request_validator.validate(doc)
     names = [e["identification"][0]["value"] for d in docs for e in d["enrichments"]]
-    active = Device.objects.filter(removed_at__isnull=True).order_by("name", "id")
-    assert names == list(active.values_list("name", flat=True)) and len(names) == 5
+    active = Device.objects.filter(removed_at__isnull=True, pool_type="personal")
+    assert names == list(active.order_by("name", "id").values_list("name", flat=True))
+    assert len(names) == 5
 
 
 def test_an_exact_multiple_of_the_batch_size_gives_no_empty_document(
@@ -231,7 +241,8 @@ TIMESTAMP_COLUMNS = {"virtualization.last_update": "last_update", "removed_at": 
 
 
 def csv_columns() -> list[str]:
-    return list(exports.CSV_HEADER)
+    # export_exclusion is computed from a fixed vocabulary (exportable.REASONS), never stored text.
+    return [column for column in exports.CSV_HEADER if column != "export_exclusion"]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)

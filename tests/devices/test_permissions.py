@@ -17,6 +17,7 @@ def device_urls() -> list[str]:
         reverse("devices:detail", args=[device.pk]),
         reverse("devices:export_csv"),
         reverse("devices:export_enrichment"),
+        reverse("devices:export_summary") + "?connector=1&names=duplicate",
     ]
 
 

@@ -5,6 +5,7 @@ valid request reaches only the in-process simulator (a guard refuses any
 connection off this machine). The Devices list, its exports and the device
 page: any query string gives a page or a download, never a 5xx."""
 
+import json
 import socket
 
 import pytest
@@ -15,7 +16,17 @@ from hypothesis import strategies as st
 
 from connectors.aws_workspaces import views as probe_views
 from connectors.aws_workspaces.regions import region_choices
-from connectors.devices.selectors import EMPTY_VALUE, FACET_KEYS, SORTS
+from connectors.devices.exportable import REASONS
+from connectors.devices.selectors import (
+    DUPLICATE,
+    EMPTY_VALUE,
+    EXPORT_KEY,
+    EXPORTED,
+    FACET_KEYS,
+    NAMES_KEY,
+    NOT_EXPORTED,
+    SORTS,
+)
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_device
@@ -116,13 +127,17 @@ def test_run_test_endpoint_refuses_bad_input_before_calling_aws_and_never_fails(
 
 
 # --- Devices: list, exports, device page -------------------------------------
-QUERY_KEYS = ("q", "sort", "page", "status", *FACET_KEYS)
+QUERY_KEYS = ("q", "sort", "page", "status", *FACET_KEYS, EXPORT_KEY, NAMES_KEY)
 sorts = st.one_of(
     st.sampled_from([*SORTS, *(f"-{k}" for k in SORTS), "--name", "-", "name,-id", "id"]),
     nasty_text,
 )
 param_values = st.one_of(
-    nasty_text, numbers_as_text, sorts, st.sampled_from(["active", "removed", "all", EMPTY_VALUE])
+    nasty_text,
+    numbers_as_text,
+    sorts,
+    st.sampled_from(["active", "removed", "all", EMPTY_VALUE]),
+    st.sampled_from([EXPORTED, NOT_EXPORTED, DUPLICATE, *REASONS]),
 )
 queries = st.dictionaries(
     st.one_of(st.sampled_from(QUERY_KEYS), nasty_text), param_values, max_size=6
@@ -152,7 +167,14 @@ def devices_in_place():
 @CI
 @given(
     query=queries,
-    where=st.sampled_from(["devices:list", "devices:export_csv", "devices:export_enrichment"]),
+    where=st.sampled_from(
+        [
+            "devices:list",
+            "devices:export_csv",
+            "devices:export_enrichment",
+            "devices:export_summary",
+        ]
+    ),
 )
 def test_devices_list_and_exports_answer_any_query_string(
     admin_client, devices_in_place, query, where
@@ -165,6 +187,9 @@ def test_devices_list_and_exports_answer_any_query_string(
         assert response["Content-Type"].startswith("text/html")
     elif where == "devices:export_csv":
         assert body.startswith("device.name,")
+    elif where == "devices:export_summary":
+        summary = json.loads(body)["summary"]
+        assert summary["exported"] + summary["excluded"]["total"] == summary["devices"]
     else:
         assert int(response["X-Total-Parts"]) == body.count("\n")
 

@@ -57,6 +57,7 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "devices:list": ("GET", (VIEW_DEVICE,)),
     "devices:export_csv": ("GET", (VIEW_DEVICE,)),
     "devices:export_enrichment": ("GET", (VIEW_DEVICE,)),
+    "devices:export_summary": ("GET", (VIEW_DEVICE,)),
     "devices:detail": ("GET", (VIEW_DEVICE,)),
     "pools:list": ("GET", (VIEW_DEVICE,)),
     "pools:detail": ("GET", (VIEW_DEVICE,)),
