@@ -43,7 +43,7 @@ ACTIONS = (
     "DescribeWorkspacesPoolSessions",
 )
 SUCCESS, INCOMPLETE, FAILED = "success", "incomplete", "failed"
-UNREACHABLE = "Not called: AWS could not be reached by an earlier call."
+UNREACHABLE = "AWS could not be reached by an earlier call."
 # Each probe runs in a daemon thread of its own, so a probe that timed out
 # (AWS not answering) never delays the next one; botocore's timeouts above end
 # it soon after. At most this many run at once (tests are also rate-limited).
@@ -208,7 +208,7 @@ def _run_checks(client, calls: _Checklist, *, region: str) -> tuple[dict | None,
     elif pools_answer is not None:
         calls.skip(
             "DescribeWorkspacesPoolSessions",
-            f"Not called: there is no pool in {region} to list the sessions of, so AWS cannot"
+            f"There is no pool in {region} to list the sessions of, so AWS cannot"
             " say whether the role allows it. Runs make no such call until a pool exists.",
         )
     else:
@@ -216,7 +216,7 @@ def _run_checks(client, calls: _Checklist, *, region: str) -> tuple[dict | None,
             "DescribeWorkspacesPoolSessions",
             UNREACHABLE
             if calls.unreachable
-            else "Not called: it needs a pool, and the pools could not be listed.",
+            else "It needs a pool, and the pools could not be listed.",
         )
     return answer, bundle, image
 
@@ -239,7 +239,7 @@ def _probe(
         )
     except (ClientError, BotoCoreError) as exc:
         for action in ACTIONS:
-            calls.skip(action, "Not called: the role could not be assumed.")
+            calls.skip(action, "The role could not be assumed.")
         return _failure(CallError.from_exception("AssumeRole", exc), elapsed(), calls)
     client = session.client("workspaces", region_name=region, config=PROBE_CONFIG)
     answer, bundle, image = _run_checks(client, calls, region=region)
@@ -295,18 +295,17 @@ def _failure(error: CallError, elapsed_ms: int, calls: _Checklist | None = None)
     elif hints.is_network(error.code):
         message = f"AWS could not be reached ({error.code}): {error.message}"
     else:
-        message = (
-            f"The role can be assumed, but {len(failed)} of the five actions failed: "
-            + ", ".join(f"{c['action']} ({c['code']})" for c in failed)
-            + "."
-        )
+        message = f"The role can be assumed, but {len(failed)} of the five actions failed."
+    hint = hints.hint_for(error)
+    if len(failed) > 1 and all(c["status"] == "denied" for c in failed):
+        hint = hints.DESCRIBE_HINT + " The list below shows which ones it does not allow."
     return ProbeResult(
         ok=False,
         outcome=FAILED,
         elapsed_ms=elapsed_ms,
         status_code=status,
         message=message,
-        hint=hints.hint_for(error),
+        hint=hint,
         checks=checks,
         error={
             "action": error.action,

@@ -67,7 +67,11 @@
     Array.prototype.forEach.call(form.querySelectorAll("[data-test-error]"), function (node) {
       var box = node.parentNode;
       node.remove();
-      if (box && !box.querySelector(".error")) box.classList.remove("has-error");
+      if (box && !box.querySelector(".error")) {
+        box.classList.remove("has-error");
+        var input = box.querySelector("[aria-invalid]");
+        if (input) input.removeAttribute("aria-invalid");
+      }
     });
   }
   function showFieldErrors(errors, link) {
@@ -77,6 +81,7 @@
       var box = field && field.closest(".field");
       if (!box) return;
       box.classList.add("has-error");
+      field.setAttribute("aria-invalid", "true");
       var msg = el("div", { "class": "error", "role": "alert", "data-test-error": "" }, errors[name].join(" "));
       if (name === "credential" && link) {
         msg.appendChild(document.createTextNode(" "));
@@ -105,7 +110,7 @@
       li.appendChild(el("span", { "class": "mono" }, c.action));
       if (c.code) li.appendChild(el("span", { "class": "mono" }, " (" + c.code + ")"));
       if (c.detail) li.appendChild(el("div", { "class": "check-detail" }, c.detail));
-      if (c.status !== "allowed" && c.hint) li.appendChild(el("div", { "class": "check-detail" }, c.hint));
+      if (c.status === "failed" && c.hint) li.appendChild(el("div", { "class": "check-detail" }, c.hint));
       list.appendChild(li);
     });
     out.appendChild(list);
