@@ -68,6 +68,11 @@ class ConnectorType:
         """Checks across parameters and the credential: error message by parameter."""
         return {}
 
+    def overlap_warning(self, parameters: dict, *, credential, exclude_pk=None) -> str:
+        """A warning when another connector (not `exclude_pk`) already reads what
+        these settings would read; "" when none does. Never blocks a save."""
+        return ""
+
     def parameter_values(self, parameters: dict) -> list[ParameterValue]:
         """The stored parameters labelled for the connector's pages."""
         values = []

@@ -66,6 +66,14 @@ class _ConnectorFormView(PermissionMixin, FormView):
         )
         return ctx
 
+    def warn_overlap(self, connector: InboundConnector) -> None:
+        """Saved, but another connector reads the same source: say so (never blocks)."""
+        warning = self.connector_type.overlap_warning(
+            connector.parameters, credential=connector.credential, exclude_pk=connector.pk
+        )
+        if warning:
+            messages.warning(self.request, warning)
+
 
 class ConnectorCreateView(_ConnectorFormView):
     permission_required = "connectors.add_inboundconnector"
@@ -83,6 +91,7 @@ class ConnectorCreateView(_ConnectorFormView):
             self.request,
             f"Connector '{connector.name}' created. Its NQL ID '{connector.nql_id}' is now fixed.",
         )
+        self.warn_overlap(connector)
         return redirect(connector)
 
 
@@ -106,6 +115,7 @@ class ConnectorEditView(ConnectorMixin, _ConnectorFormView):
             data=form.to_data(), connector=self.connector, user=self.request.user
         )
         messages.success(self.request, f"Connector '{self.connector.name}' saved.")
+        self.warn_overlap(self.connector)
         return redirect(self.connector)
 
 

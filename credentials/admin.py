@@ -22,15 +22,28 @@ class CredentialAdminForm(forms.ModelForm):
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialAdminForm
-    list_display = ("name", "protocol", "status_label", "role_arn", "created_at")
+    list_display = ("name", "protocol", "status_label", "verification", "role_arn", "created_at")
     list_filter = ("protocol",)
     search_fields = ("name", "role_arn")
-    readonly_fields = ("external_id", "created_by", "created_at", "updated_at")
+    readonly_fields = (
+        "external_id",
+        "verification",
+        "verified_at",
+        "verification_code",
+        "verification_message",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
     fields = (
         "name",
         "protocol",
         "role_arn",
         "external_id",
+        "verification",
+        "verified_at",
+        "verification_code",
+        "verification_message",
         "created_by",
         "created_at",
         "updated_at",

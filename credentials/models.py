@@ -19,6 +19,14 @@ class CredentialStatus(models.TextChoices):
     READY = "ready", "Ready"
 
 
+class Verification(models.TextChoices):
+    """What Verify (one AssumeRole with the External ID) last found."""
+
+    NOT_VERIFIED = "not_verified", "Not verified"
+    VERIFIED = "verified", "Verified"
+    FAILED = "failed", "Failed"
+
+
 class Credential(models.Model):
     name = models.CharField(
         max_length=100,
@@ -42,6 +50,22 @@ class Credential(models.Model):
         max_length=2048,
         blank=True,
         help_text="The ARN of the role created in the customer's AWS account.",
+    )
+    verification = models.CharField(
+        max_length=20,
+        choices=Verification.choices,
+        default=Verification.NOT_VERIFIED,
+        help_text="What Verify last found: the role could (or could not) be assumed with this"
+        " credential's External ID. Reset when the Role ARN changes.",
+    )
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Verify last asked AWS."
+    )
+    verification_code = models.CharField(
+        max_length=100, blank=True, help_text="The error code of a failed Verify (AccessDenied...)."
+    )
+    verification_message = models.CharField(
+        max_length=2000, blank=True, help_text="What AWS (or the network) answered a failed Verify."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

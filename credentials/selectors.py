@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 
 from nexthink_admin.names import name_key
 
-from .models import Credential
+from .models import Credential, Verification
 
 
 def credential_list() -> QuerySet[Credential]:
@@ -33,3 +33,12 @@ def credential_name_taken(*, name: str, exclude_pk: int | None = None) -> bool:
         return True
     key = name_key(name)
     return any(name_key(other) == key for other in others.values_list("name", flat=True))
+
+
+def credential_verification_hint(*, credential: Credential) -> str:
+    """What to check after the last Verify failed ("" otherwise)."""
+    if credential.verification != Verification.FAILED:
+        return ""
+    from connectors.aws_workspaces.credential_verify import verification_hint
+
+    return verification_hint(credential.verification_code)

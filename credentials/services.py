@@ -5,14 +5,16 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from nexthink_admin.audit import audit_diff, audit_record, audit_snapshot
 from nexthink_admin.names import name_clean
 
-from .models import Credential, Protocol
+from .models import Credential, Protocol, Verification
 from .validators import validate_role_arn
 
 AUDITED = ("name", "protocol", "role_arn")
+VERIFICATION_FIELDS = ["verification", "verified_at", "verification_code", "verification_message"]
 EXTERNAL_ID_BYTES = 32  # 256 bits; token_urlsafe gives 43 chars of [A-Za-z0-9_-]
 
 
@@ -82,7 +84,11 @@ def credential_update(*, credential: Credential, name: str, role_arn: str, user=
                 raise CredentialInUse(names)
         credential.name = name
         credential.role_arn = role_arn
-        credential.save(update_fields=["name", "role_arn", "updated_at"])
+        fields = ["name", "role_arn", "updated_at"]
+        if role_arn != stored.role_arn:  # a verification of another role says nothing of this one
+            _verification_reset(credential)
+            fields += VERIFICATION_FIELDS
+        credential.save(update_fields=fields)
         changes = audit_diff(before, audit_snapshot(credential, AUDITED))
         if changes:
             audit_record(
@@ -105,3 +111,38 @@ def credential_delete(*, credential: Credential, user=None) -> None:
             raise CredentialInUse(names)
         audit_record(actor=user, action="deleted", obj=credential, object_type="credential")
         credential.delete()
+
+
+class NothingToVerify(Exception):
+    """The credential has no Role ARN yet: there is no role to assume."""
+
+
+def _verification_reset(credential: Credential) -> None:
+    credential.verification = Verification.NOT_VERIFIED
+    credential.verified_at = None
+    credential.verification_code = credential.verification_message = ""
+
+
+def credential_verify(*, credential: Credential, user=None):
+    """Verify: assume the role with the External ID (nothing else), keep the
+    outcome and its time on the credential; returns the outcome (with its hint).
+    Raises NothingToVerify without a Role ARN (AWS is then not called)."""
+    from connectors.aws_workspaces.credential_verify import role_verify
+
+    if not credential.role_arn:
+        raise NothingToVerify(f"The credential '{credential.name}' has no AWS Role ARN yet.")
+    role_arn = credential.role_arn
+    result = role_verify(
+        role_arn=role_arn, external_id=credential.external_id, label=f"verify-{credential.pk}"
+    )
+    values = {
+        "verification": Verification.VERIFIED if result.ok else Verification.FAILED,
+        "verified_at": timezone.now(),
+        "verification_code": result.code[:100],
+        "verification_message": result.message[:2000],
+    }
+    # Only if the Role ARN is still the one verified (it may have been edited meanwhile).
+    Credential.objects.filter(pk=credential.pk, role_arn=role_arn).update(**values)
+    for name, value in values.items():
+        setattr(credential, name, value)
+    return result

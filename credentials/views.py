@@ -2,14 +2,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from nexthink_admin.mixins import ObjectMixin
 from nexthink_admin.permissions import PermissionMixin
+from nexthink_admin.ratelimit import rate_limit_retry_after
 
 from . import policies, selectors, services
 from .forms import CredentialCreateForm, CredentialEditForm
 from .models import Credential
+
+VERIFY_PER_MINUTE = 5  # per user; only a Verify that reaches AWS counts
 
 
 class CredentialMixin(ObjectMixin):
@@ -66,8 +70,44 @@ class CredentialDetailView(PermissionMixin, DetailView):
             role_prefix=settings.AWS_ROLE_NAME_PREFIX,
             trusted_account_id=settings.AWS_TRUSTED_ACCOUNT_ID,
             connector_names=selectors.credential_connector_names(credential=credential),
+            verification_hint=selectors.credential_verification_hint(credential=credential),
         )
         return ctx
+
+
+class CredentialVerifyView(PermissionMixin, CredentialMixin, View):
+    """Verify: assume the role with the External ID, nothing else; the outcome
+    and its time are kept on the credential and shown on its pages."""
+
+    permission_required = "credentials.change_credential"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        credential = self.credential
+        if not credential.role_arn:
+            messages.error(request, "Add the AWS Role ARN first: there is no role to verify yet.")
+            return redirect(credential)
+        retry_after = rate_limit_retry_after(
+            key=f"credential-verify:{request.user.pk}", limit=VERIFY_PER_MINUTE, window_seconds=60
+        )
+        if retry_after is not None:
+            messages.error(
+                request,
+                f"Verify was used {VERIFY_PER_MINUTE} times in this minute, the most allowed:"
+                f" wait {retry_after} s.",
+            )
+            return redirect(credential)
+        result = services.credential_verify(credential=credential, user=request.user)
+        if result.ok:
+            messages.success(
+                request,
+                "Verified: AWS let this console assume the role with this credential's"
+                " External ID.",
+            )
+        else:
+            what = "the role could not be assumed" if result.reached_aws else "AWS was not reached"
+            messages.error(request, f"Verify failed ({result.code}): {what}. {result.hint}")
+        return redirect(credential)
 
 
 class CredentialEditView(PermissionMixin, CredentialMixin, FormView):

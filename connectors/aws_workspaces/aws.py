@@ -135,6 +135,21 @@ def assume_role_session(
     return boto3.Session(botocore_session=botocore_session, region_name=region)
 
 
+def assume_role_once(
+    *, role_arn: str, external_id: str, session_name: str, region: str, config: Config = STS_CONFIG
+) -> dict:
+    """One AssumeRole and nothing else (the credential's Verify): the assumed
+    role's user (Arn, AssumedRoleId). The credentials AWS hands out are
+    dropped unused, and last the shortest time AWS allows."""
+    sts = app_session().client("sts", region_name=region, config=config)
+    return sts.assume_role(
+        RoleArn=role_arn,
+        RoleSessionName=session_name,
+        ExternalId=external_id,
+        DurationSeconds=900,
+    )["AssumedRoleUser"]
+
+
 def workspaces_client(session: boto3.Session, *, region: str, stats: CallStats | None = None):
     client = session.client("workspaces", region_name=region, config=WORKSPACES_CONFIG)
     if stats is not None:

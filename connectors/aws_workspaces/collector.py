@@ -31,6 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..registry import CollectionFailed
 from . import aws
+from .hints import ASSUME_ROLE_HINT, DESCRIBE_HINT, hint_for  # noqa: F401  (re-exported)
 from .mapping import DeviceRecord, complete, is_aws_owned, personal_base
 from .pipeline import CollectionStopped, prefetched
 from .pool_mapping import PoolRecord, SessionRecord, pool_base, pool_complete, session_base
@@ -72,16 +73,6 @@ class CallError:
                 meta.get("HTTPStatusCode"),
             )
         return cls(action, type(exc).__name__, str(exc))
-
-
-ASSUME_ROLE_HINT = (
-    "Check the role's trust policy: its Principal must be this console's AWS account, its"
-    " sts:ExternalId condition must equal the credential's External ID, and the Role ARN"
-    " (name starting with the required prefix) must be exact."
-)
-DESCRIBE_HINT = (
-    "Check the role's permissions policy: it must allow the five workspaces:Describe* actions."
-)
 
 
 @dataclass
@@ -281,9 +272,7 @@ class WorkspacesCollector:
             )
         except (ClientError, BotoCoreError) as exc:
             error = CallError.from_exception("DescribeWorkspaces", exc)
-            raise CollectionFailed(
-                error, DESCRIBE_HINT if "AccessDenied" in error.code else ""
-            ) from exc
+            raise CollectionFailed(error, hint_for(error)) from exc
 
     def _pools(self) -> list[dict]:
         pools: list[dict] = []
@@ -448,9 +437,8 @@ def collect_connector(
             region=connector.parameters["region"],
         )
     except (ClientError, BotoCoreError) as exc:
-        raise CollectionFailed(
-            CallError.from_exception("AssumeRole", exc), ASSUME_ROLE_HINT
-        ) from exc
+        error = CallError.from_exception("AssumeRole", exc)
+        raise CollectionFailed(error, hint_for(error)) from exc
     client = aws.workspaces_client(session, region=connector.parameters["region"], stats=stats)
     stop = stop or threading.Event()
 

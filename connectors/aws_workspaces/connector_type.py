@@ -11,6 +11,7 @@ from . import aws
 from .collector import collect_connector
 from .mapping import reconcile, stored_values
 from .pool_mapping import PoolRecord, SessionRecord
+from .probe import TESTS_PER_MINUTE
 from .regions import region_choices, region_partition
 
 
@@ -26,7 +27,9 @@ class AwsWorkspacesType(ConnectorType):
     test_url_name = "connectors:test"
     test_intro = (
         "Calls AWS now with the credential and region above: assumes the role with the"
-        " External ID and reads one small page of WorkSpaces. Nothing is saved."
+        " External ID, then makes one small call for each of the five actions the role must"
+        f" allow. Nothing is saved. Up to {TESTS_PER_MINUTE} tests a minute; a form error does"
+        " not count."
     )
 
     def parameter_fields(self) -> dict[str, forms.Field]:
@@ -49,6 +52,16 @@ class AwsWorkspacesType(ConnectorType):
                 f" but the credential's role is in {partition}."
             }
         return {}
+
+    def overlap_warning(self, parameters: dict, *, credential, exclude_pk=None) -> str:
+        from .overlap import overlap_warning
+
+        return overlap_warning(
+            connector_type=self.name,
+            credential=credential,
+            region=parameters.get("region") or "",
+            exclude_pk=exclude_pk,
+        )
 
     def call_stats(self) -> aws.CallStats:
         return aws.CallStats()

@@ -39,7 +39,9 @@
   name.addEventListener("input", function () { if (!touched) nql.value = suggest(name.value); });
 })();
 
-// Test results panel: POST the form's credential and region, show the answer.
+// Test results panel: POST the form's credential and region, show the checklist.
+// A form mistake (no region...) is shown at its field, like the form's own errors:
+// nothing was sent to AWS.
 (function () {
   "use strict";
   var form = document.getElementById("connector-form");
@@ -48,6 +50,8 @@
   var out = document.getElementById("test-result");
   if (!form || !panel || !button || !out) return;
   var CLIENT_TIMEOUT_MS = 25000;
+  var STATES = { allowed: "Allowed", denied: "Denied", failed: "Failed", not_called: "Not called" };
+  var OUTCOMES = { success: ["ok", "Success"], incomplete: ["warn", "Not fully checked"], failed: ["err", "Failed"] };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -59,31 +63,85 @@
     dl.appendChild(el("dt", {}, label));
     dl.appendChild(el("dd", cls ? { "class": cls } : {}, value));
   }
+  function clearFieldErrors() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-test-error]"), function (node) {
+      var box = node.parentNode;
+      node.remove();
+      if (box && !box.querySelector(".error")) {
+        box.classList.remove("has-error");
+        var input = box.querySelector("[aria-invalid]");
+        if (input) input.removeAttribute("aria-invalid");
+      }
+    });
+  }
+  function showFieldErrors(errors, link) {
+    var firstField = null;
+    Object.keys(errors).forEach(function (name) {
+      var field = form.querySelector("[name=" + name + "]");
+      var box = field && field.closest(".field");
+      if (!box) return;
+      box.classList.add("has-error");
+      field.setAttribute("aria-invalid", "true");
+      var msg = el("div", { "class": "error", "role": "alert", "data-test-error": "" }, errors[name].join(" "));
+      if (name === "credential" && link) {
+        msg.appendChild(document.createTextNode(" "));
+        msg.appendChild(el("a", { href: link }, "Open the credential"));
+      }
+      box.appendChild(msg);
+      if (!firstField) firstField = field;
+    });
+    if (firstField) {
+      var tabPanel = firstField.closest("[role=tabpanel]");
+      var tab = tabPanel && form.querySelector("[aria-controls=" + tabPanel.id + "]");
+      if (tab && tabPanel.hidden) tab.click();
+    }
+    out.textContent = "";
+    out.appendChild(el("p", { "class": "test-local", "id": "test-local" },
+      "Fix the field marked on the form first: nothing was sent to AWS."));
+    return firstField;
+  }
+  function renderChecks(checks) {
+    if (!checks || !checks.length) return;
+    out.appendChild(el("h3", { "class": "section" }, "The five actions"));
+    var list = el("ul", { "class": "checklist", "id": "test-checks" });
+    checks.forEach(function (c) {
+      var li = el("li", { "class": c.status, "data-action": c.action });
+      li.appendChild(el("span", { "class": "check-state" }, STATES[c.status] || c.status));
+      li.appendChild(el("span", { "class": "mono" }, c.action));
+      if (c.code) li.appendChild(el("span", { "class": "mono" }, " (" + c.code + ")"));
+      if (c.detail) li.appendChild(el("div", { "class": "check-detail" }, c.detail));
+      if (c.status === "failed" && c.hint) li.appendChild(el("div", { "class": "check-detail" }, c.hint));
+      list.appendChild(li);
+    });
+    out.appendChild(list);
+  }
   function render(data, httpStatus) {
     out.textContent = "";
-    var ok = data.ok === true;
-    var banner = el("div", { "class": "test-banner " + (ok ? "ok" : "err"), "role": "status" });
-    banner.appendChild(el("strong", {}, ok ? "Success" : "Failed"));
+    var outcome = data.outcome || (data.ok === true ? "success" : "failed");
+    var look = httpStatus === 429 ? ["warn", "Wait"] : (OUTCOMES[outcome] || OUTCOMES.failed);
+    var banner = el("div", { "class": "test-banner " + look[0], "role": "status" });
+    banner.appendChild(el("strong", {}, look[1]));
     banner.appendChild(el("span", {}, " " + (data.message || "")));
     out.appendChild(banner);
+    if (data.warning) out.appendChild(el("div", { "class": "test-warning", "id": "test-warning", "role": "alert" }, data.warning));
     var dl = el("dl", { "class": "props compact", "id": "test-meta" });
     if (data.status_code !== undefined && data.status_code !== null) row(dl, "Status code", data.status_code, "mono");
-    else if (!ok) row(dl, "Status code", httpStatus, "mono");
     if (data.elapsed_ms !== undefined) row(dl, "Response time", data.elapsed_ms + " ms", "mono");
-    if (ok) row(dl, "WorkSpaces in first page", data.count + (data.more ? " (more pages)" : ""));
+    var listed = (data.checks || []).some(function (c) { return c.action === "DescribeWorkspaces" && c.status === "allowed"; });
+    if (listed) row(dl, "WorkSpaces in first page", data.count + (data.more ? " (more pages)" : ""));
     if (data.error) {
       if (data.error.action) row(dl, "Call", data.error.action, "mono");
       row(dl, "Error code", data.error.code, "mono");
       if (data.error.request_id) row(dl, "Request ID", data.error.request_id, "mono");
     }
-    out.appendChild(dl);
+    if (dl.childNodes.length) out.appendChild(dl);
     if (data.hint) {
       var hint = el("div", { "class": "test-hint" });
       hint.appendChild(el("strong", {}, "What to check: "));
       hint.appendChild(document.createTextNode(data.hint));
-      if (data.link) { hint.appendChild(document.createTextNode(" ")); hint.appendChild(el("a", { href: data.link }, "Open the credential")); }
       out.appendChild(hint);
     }
+    renderChecks(data.checks);
     if (data.sample && data.sample.length) {
       out.appendChild(el("h3", { "class": "section" }, "Sample record"));
       var table = el("table", { "class": "table compact", "id": "test-sample" });
@@ -107,11 +165,18 @@
     }
   }
   button.addEventListener("click", function () {
+    clearFieldErrors();
     var body = new FormData();
+    var missing = {};
     ["credential", "region", "environment_name", "name"].forEach(function (name) {
       var field = form.querySelector("[name=" + name + "]");
       if (field) body.append(name, field.value);
+      if (field && !field.value && (name === "credential" || name === "region")) {
+        missing[name] = [name === "region" ? "Select a region first." : "Select a credential first."];
+      }
     });
+    if (Object.keys(missing).length) { var f = showFieldErrors(missing); if (f) f.focus(); return; }
+    if (panel.getAttribute("data-connector")) body.append("connector", panel.getAttribute("data-connector"));
     var token = form.querySelector("[name=csrfmiddlewaretoken]");
     var controller = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () { if (controller) controller.abort(); }, CLIENT_TIMEOUT_MS);
@@ -127,7 +192,10 @@
       headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" },
       signal: controller ? controller.signal : undefined
     }).then(function (r) {
-      return r.json().then(function (data) { render(data, r.status); }, function () {
+      return r.json().then(function (data) {
+        if (r.status === 400 && data.field_errors) showFieldErrors(data.field_errors, data.link);
+        else render(data, r.status);
+      }, function () {
         render({ ok: false, message: "The server answered " + r.status + " without a result." }, r.status);
       });
     }).catch(function (err) {

@@ -42,10 +42,13 @@ def post(client, cred, **overrides):
 def test_success_shows_status_time_and_a_sample_record_as_stored(
     admin_client, aws_sim, aws_connector
 ):
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=12, bundles=2, images=1)
+    aws_sim.seed(
+        CUSTOMER_ACCOUNT, REGION, workspaces=12, bundles=2, images=1, pools=1, sessions_per_pool=2
+    )
     response = post(admin_client, aws_connector.credential)
     data = response.json()
-    assert response.status_code == 200 and data["ok"] is True
+    assert response.status_code == 200 and data["ok"] is True and data["outcome"] == "success"
+    assert [c["status"] for c in data["checks"]] == ["allowed"] * 5
     assert data["status_code"] == 200 and isinstance(data["elapsed_ms"], int)
     assert data["count"] == 5 and data["more"] is True
     sample = {f["nql"]: f["value"] for f in data["sample"]}
@@ -63,10 +66,18 @@ def test_success_shows_status_time_and_a_sample_record_as_stored(
     assert data["raw"]["WorkspaceId"].startswith("ws-")
 
 
-def test_account_without_workspaces_says_so_plainly(admin_client, aws_sim, aws_connector):
+def test_account_without_workspaces_or_pools_says_so_and_is_not_called_a_success(
+    admin_client, aws_sim, aws_connector
+):
     data = post(admin_client, aws_connector.credential).json()
-    assert data["ok"] is True and data["count"] == 0 and data["sample"] == []
+    assert data["count"] == 0 and data["sample"] == []
     assert "no WorkSpaces in eu-west-1" in data["message"]
+    # No pool: the sessions permission cannot be checked, and the panel says so.
+    assert data["ok"] is False and data["outcome"] == "incomplete"
+    sessions = data["checks"][-1]
+    assert sessions["action"] == "DescribeWorkspacesPoolSessions"
+    assert sessions["status"] == "not_called" and "no pool in eu-west-1" in sessions["detail"]
+    assert [c["status"] for c in data["checks"][:4]] == ["allowed"] * 4
 
 
 def test_wrong_external_id_shows_assume_role_denied_with_trust_policy_hint(
@@ -141,14 +152,13 @@ def test_region_not_enabled_shows_the_sts_error_and_a_region_hint(
     assert data["error"]["request_id"] == "4b1d-req" and "region may not be enabled" in data["hint"]
 
 
-def test_credential_without_role_arn_is_refused_with_a_link(admin_client):
+def test_credential_without_role_arn_is_refused_at_the_field_with_a_link(admin_client):
     credential = make_credential(role_arn="")
     response = post(admin_client, credential)
     assert response.status_code == 400
     data = response.json()
-    assert "no AWS Role ARN" in data["message"] and data["link"] == reverse(
-        "credentials:edit", args=[credential.pk]
-    )
+    assert data["local"] is True and "no AWS Role ARN" in data["field_errors"]["credential"][0]
+    assert data["link"] == reverse("credentials:edit", args=[credential.pk])
 
 
 @pytest.mark.parametrize(
@@ -189,6 +199,31 @@ def test_repeated_clicks_are_rate_limited_per_user(
     assert post(client, aws_connector.credential).status_code == 200
 
 
+def test_form_mistakes_are_answered_at_the_field_and_do_not_count_against_the_limit(
+    admin_client, aws_sim, aws_connector, monkeypatch
+):
+    import nexthink_admin.ratelimit
+
+    start = (time.time() // 60) * 60 + 1
+    monkeypatch.setattr(nexthink_admin.ratelimit, "time", SimpleNamespace(time=lambda: start))
+    for _ in range(probe_limit() + 3):
+        mistake = post(admin_client, aws_connector.credential, region="")
+        assert mistake.status_code == 400 and mistake.json()["field_errors"]["region"] == [
+            "Select a region first."
+        ]
+        assert "status_code" not in mistake.json()
+    assert aws_sim.stats()["calls"].get("AssumeRole", 0) == 0
+    # The stated limit is the real one: every one of the tests that reach AWS is answered.
+    for _ in range(probe_limit()):
+        assert post(admin_client, aws_connector.credential).status_code == 200
+    assert post(admin_client, aws_connector.credential).status_code == 429
+
+
+def test_the_panel_states_the_real_limit(admin_client):
+    page = admin_client.get(reverse("connectors:create", args=["aws_workspaces"])).content.decode()
+    assert f"Up to {probe_limit()} tests a minute" in page
+
+
 def probe_limit() -> int:
     from connectors.aws_workspaces.views import TESTS_PER_MINUTE
 
@@ -220,7 +255,7 @@ def test_an_unexpected_answer_gives_a_message_never_a_500(
 ):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=3)
 
-    def answer_without_a_field(ws, client, **kwargs):
+    def answer_without_a_field(ws, bundle, image, **kwargs):
         return {}["BundleId"]  # a KeyError, as from a response missing a key
 
     monkeypatch.setattr(probe, "_sample", answer_without_a_field)
@@ -236,7 +271,7 @@ def test_timed_out_tests_do_not_hold_back_the_next_test(
 ):
     """Four tests stuck in AWS calls that never answer (more than the old pool
     of four threads), then a fifth: it gets its own answer, not a timeout."""
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=3)
+    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=3, pools=1, sessions_per_pool=1)
     monkeypatch.setattr(probe, "TIME_BOUND_SECONDS", 0.3)
     release = threading.Event()
     real_assume = aws.assume_role_session

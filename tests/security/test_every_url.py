@@ -41,6 +41,7 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "credentials:detail": ("GET", ("credentials.view_credential",)),
     "credentials:edit": ("GET", ("credentials.change_credential",)),
     "credentials:delete": ("GET", ("credentials.delete_credential",)),
+    "credentials:verify": ("POST", ("credentials.change_credential",)),
     "connectors:list": ("GET", (VIEW_CONNECTOR,)),
     "connectors:choose_type": ("GET", (ADD_CONNECTOR,)),
     "connectors:create": ("GET", (ADD_CONNECTOR,)),
@@ -163,6 +164,7 @@ def nothing_reaches_a_worker_or_aws(aws_env, monkeypatch):
     monkeypatch.setattr(
         "celery.app.task.Task.apply_async", lambda self, *a, **kw: sent.append((a, kw))
     )
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # Verify's AssumeRole: refused
     cache.clear()
     yield sent
     cache.clear()

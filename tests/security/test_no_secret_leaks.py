@@ -196,7 +196,7 @@ def test_run_test_endpoint_answers_hold_no_secret(
     )
 
     aws_sim.create_customer_role(CUSTOMER_ACCOUNT, ROLE_NAME, external_id=credential.external_id)
-    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=3)
+    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=3, pools=1, sessions_per_pool=1)
     ok = admin_client.post(url, data)
     assert ok.json()["ok"] is True and len(issued_keys) == 3
     assert_no_secret(
