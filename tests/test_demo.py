@@ -67,6 +67,7 @@ def test_simulated_days_change_states_modes_and_pool_load_and_the_runs_record_th
     # A week of simulated mornings later some WorkSpaces switched running mode.
     for d in range(1, 8):
         demo_evolve_step(aws_sim, hour=REIMAGE_EVERY_HOURS + 24 * d)
+
     def modes():
         personal = Device.objects.filter(connector=europe, removed_at__isnull=True)
         return dict(personal.exclude(workspace_id="").values_list("source_id", "running_mode"))
