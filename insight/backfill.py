@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE, UNHEALTHY_STATES
 SMALLER = {"POWER": "STANDARD", "POWERPRO": "POWER", "STANDARD": "VALUE", "PERFORMANCE": "STANDARD"}
 
 
+@lru_cache(maxsize=500_000)  # a device's habit and its day's draws repeat every sample
 def _unit(*parts) -> float:
     """A stable pseudo-random number in [0, 1) from its inputs."""
     digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
