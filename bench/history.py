@@ -102,9 +102,13 @@ def _history(data, days: int) -> dict:
     personal = Device.objects.filter(removed_at__isnull=True).exclude(workspace_id="")
     rows = personal.values_list("id", "connector_id", "state", "running_mode").iterator(5000)
     states, transitions = [], []
+    # Working days; a period shorter than a week keeps every day, so that the
+    # small size has state changes too (whatever the weekday it starts on).
     working_days = [
-        start + timedelta(days=i) for i in range(days) if (start + timedelta(days=i)).weekday() < 5
-    ]  # noqa: E501
+        start + timedelta(days=i)
+        for i in range(days)
+        if days < 7 or (start + timedelta(days=i)).weekday() < 5
+    ]
 
     def flush():
         DeviceState.objects.bulk_create(states, batch_size=5000)

@@ -6,7 +6,8 @@
 
 Benchmarks: 1 collection vs the floor, 2 unchanged re-sync, 3 scaling,
 4 peer (Cloud Custodian), 5 browsing, 6 many connectors with Celery workers,
-7 health/usage/drift pages over 90 days of history.
+7 health/usage/drift pages over 90 days of history, 8 NQL summarize and
+filtered list over 100,000 devices.
 Only traffic to 127.0.0.1. Every process, scratch file and database started
 here is removed at the end (try/finally). Timings are never asserted: a
 target missed is written as MISSED in the table.
@@ -23,11 +24,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import browsing, collection, history, many, report, scaling
+from . import browsing, collection, history, many, querying, report, scaling
 from .common import ROOT, Results, Scratch, machine
 
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-ALL = (1, 2, 3, 4, 5, 6, 7)
+ALL = (1, 2, 3, 4, 5, 6, 7, 8)
 
 
 @dataclass
@@ -51,7 +52,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
         help="small sizes, 1 repetition: proves the harness runs (also BENCH_QUICK=1)",
     )
-    p.add_argument("--only", default="", help="comma-separated benchmark numbers (1-6)")
+    p.add_argument("--only", default="", help="comma-separated benchmark numbers (1-8)")
     p.add_argument(
         "--reps",
         type=int,
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         ({5}, "browsing", browsing.run),
         ({6}, "many connectors", many.run),
         ({7}, "history pages (health, usage, drift)", history.run),
+        ({8}, "NQL summarize and filtered list", querying.run),
     ]
     failed = []
     try:

@@ -7,6 +7,8 @@ role is recreated each time for the demo credential's External ID.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from connectors.models import InboundConnector
 from connectors.services import ConnectorData, connector_save
 from credentials import services as credential_services
@@ -63,3 +65,32 @@ def demo_setup(sim, *, trusted_account: str) -> list[InboundConnector]:
             )
         connectors.append(connector)
     return connectors
+
+
+# The simulated clock of `make demo`: every EVOLVE_SECONDS of real time is one
+# simulated hour, so a simulated day passes in 24 minutes and each run of a
+# demo connector (every 5 minutes) sees five simulated hours go by.
+EVOLVE_SECONDS = 60.0
+REIMAGE_EVERY_HOURS = 72
+
+
+def demo_start_hour(now: datetime) -> int:
+    """Hours since Monday 00:00 of `now`'s week: the simulated clock starts at the real time."""
+    return now.weekday() * 24 + now.hour
+
+
+def demo_evolve_step(sim, *, hour: int) -> dict[str, dict]:
+    """Move every demo fleet to simulated `hour`: states, running modes and pool
+    load (awssim/control.py's evolve), and every third simulated day a bundle's
+    new image and a few resized WorkSpaces (the simulator's mutate)."""
+    from awssim.control import evolve
+
+    out = {}
+    for region, name, *_ in DEMO_FLEETS:
+        changes = evolve(sim, hour=hour, account_id=DEMO_ACCOUNT, region=region)
+        if hour % REIMAGE_EVERY_HOURS == 0:
+            drift = sim.mutate(DEMO_ACCOUNT, region, reimage=1, resize=2)
+            changes["reimaged_bundles"] = len(drift.get("reimaged_bundles", []))
+            changes["resized"] = len(drift.get("resized", []))
+        out[name] = changes
+    return out

@@ -23,6 +23,7 @@ DEFAULT_THRESHOLDS = {
     AlertKind.CONNECTOR_FAILING: 3,
     AlertKind.UNHEALTHY_ABOVE: 10,
     AlertKind.STUCK_ABOVE: 10,
+    AlertKind.CONNECTOR_SILENT: 3,
 }
 
 

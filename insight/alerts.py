@@ -247,6 +247,9 @@ def alerts_evaluate(*, connector_id: int | None = None, now: datetime | None = N
                 },
                 now=now,
             )
+    rule = rules.get(AlertKind.CONNECTOR_SILENT)
+    if rule and connector_id is not None:
+        sent += _silent_evaluate(rule, now=now, connector_id=connector_id)
     for kind, count, what in (
         (AlertKind.UNHEALTHY_ABOVE, unhealthy_count, "unhealthy or in error"),
         (AlertKind.STUCK_ABOVE, lambda: stuck_count(now=now), "stuck in a transitional state"),
@@ -263,3 +266,66 @@ def alerts_evaluate(*, connector_id: int | None = None, now: datetime | None = N
                 now=now,
             )
     return sent
+
+
+def _silent_evaluate(rule: AlertRule, *, now: datetime, connector_id: int | None = None) -> list:
+    """Connectors that stopped running fire; those whose rule state is firing
+    and that run again (or were disabled) resolve."""
+    from .health_selectors import silent_connectors
+
+    silent = {
+        c.pk: c
+        for c in silent_connectors(
+            now=now, recurrences=max(rule.threshold, 1), connector_id=connector_id
+        )
+    }
+    firing = AlertState.objects.filter(rule=rule, firing=True, subject__startswith="connector:")
+    if connector_id is not None:
+        firing = firing.filter(subject=f"connector:{connector_id}")
+    was_firing = {int(s.split(":", 1)[1]) for s in firing.values_list("subject", flat=True)}
+    names = dict(
+        InboundConnector.objects.filter(pk__in=was_firing - set(silent)).values_list("pk", "name")
+    )
+    sent = []
+    for pk in sorted(set(silent) | was_firing):
+        connector = silent.get(pk)
+        name = connector.name if connector else names.get(pk, f"#{pk}")
+        details = {"connector": name}
+        if connector:
+            details.update(
+                nql_id=connector.nql_id,
+                recurrence_minutes=connector.recurrence,
+                last_run_started_at=(
+                    connector.last_started.isoformat() if connector.last_started else None
+                ),
+                silent_minutes=int(connector.silence.total_seconds() // 60),
+            )
+        last = (
+            f"its last run started {connector.last_started:%Y-%m-%d %H:%M} UTC"
+            if connector and connector.last_started
+            else "it has not run since it was enabled"
+        )
+        sent += _transition(
+            rule,
+            subject=f"connector:{pk}",
+            firing=connector is not None,
+            summary=(
+                f"Connector '{name}' has stopped running: {last} (beat or the workers may be down)"
+                if connector
+                else f"Connector '{name}' has stopped running"
+            ),
+            details=details,
+            now=now,
+        )
+    return sent
+
+
+def alerts_check_schedules(*, now: datetime | None = None) -> list:
+    """The periodic check on beat: enabled connectors that stopped running."""
+    now = now or timezone.now()
+    rule = (
+        AlertRule.objects.filter(kind=AlertKind.CONNECTOR_SILENT, enabled=True)
+        .prefetch_related("channels")
+        .first()
+    )
+    return _silent_evaluate(rule, now=now) if rule else []

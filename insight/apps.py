@@ -3,9 +3,9 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_schedule(sender, **kwargs) -> None:
-    from .retention import retention_schedule_ensure
+    from .schedules import schedules_ensure
 
-    retention_schedule_ensure()
+    schedules_ensure()
 
 
 class InsightConfig(AppConfig):
@@ -13,5 +13,5 @@ class InsightConfig(AppConfig):
     verbose_name = "Health, usage and drift"
 
     def ready(self) -> None:
-        # Every `migrate` (make run does one) creates or repairs the clean-up's beat entry.
+        # Every `migrate` (make run does one) creates or repairs this app's beat entries.
         post_migrate.connect(_ensure_schedule, sender=self, dispatch_uid="insight-schedule")

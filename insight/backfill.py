@@ -3,8 +3,10 @@ state transitions and drift for the connectors' current devices.
 
 Each AUTO_STOP WorkSpace gets a deterministic habit (office hours on
 weekdays, now and then, or never), ALWAYS_ON ones run, a few go UNHEALTHY
-for a while; pool sessions follow office hours; a few WorkSpaces were
-resized and one bundle's image changed. What it writes ends in each
+for a while; one in twelve switched running mode during the period; pool
+sessions and each pool's capacity follow office hours (a pool is now and
+then short of capacity for a day); a few WorkSpaces were resized and one
+bundle's image changed. What it writes ends in each
 device's current state, so the next real run continues the story."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -27,6 +30,7 @@ from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE, UNHEALTHY_STATES
 SMALLER = {"POWER": "STANDARD", "POWERPRO": "POWER", "STANDARD": "VALUE", "PERFORMANCE": "STANDARD"}
 
 
+@lru_cache(maxsize=500_000)  # a device's habit and its day's draws repeat every sample
 def _unit(*parts) -> float:
     """A stable pseudo-random number in [0, 1) from its inputs."""
     digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
@@ -83,13 +87,49 @@ def backfill_history(
     return result
 
 
+MODE_SWITCHED = 0.08  # the share of WorkSpaces whose running mode changed during the period
+OTHER_MODE = {"AUTO_STOP": "ALWAYS_ON", "ALWAYS_ON": "AUTO_STOP"}
+
+
+def _switch_at(device_id: int, mode: str, start: datetime, now: datetime) -> datetime | None:
+    """When this WorkSpace's running mode changed to its current one, if it did."""
+    if mode not in OTHER_MODE or _unit(device_id, "switched") >= MODE_SWITCHED:
+        return None
+    return start + (now - start) * (0.1 + 0.8 * _unit(device_id, "switch at"))
+
+
+def _pools(pooled: dict[str, int], connector_id: int, t: datetime, load: float) -> dict:
+    """Each pool's capacity at `t`: sessions follow office hours; now and then
+    a pool is short of capacity for a day (desired above actual)."""
+    out = {}
+    for name, sessions in pooled.items():
+        desired = max(round(sessions * 1.2), 2)
+        actual = desired - 2 if _unit(connector_id, name, t.date()) < 0.08 else desired
+        active = min(actual, round(actual * load * (0.7 + 0.4 * _unit(name, t))))
+        out[name] = {
+            "available": actual - active,
+            "desired": desired,
+            "actual": actual,
+            "active": active,
+            "state": "RUNNING",
+        }
+    return out
+
+
 def _backfill_connector(connector, start, now, step_minutes, result: BackfillResult) -> bool:
     active = Device.objects.filter(connector=connector, removed_at__isnull=True)
     personal = list(
-        active.exclude(workspace_id="").values_list("id", "running_mode", "state", "instance_size")
+        active.exclude(workspace_id="").values_list(
+            "id", "running_mode", "state", "instance_size", "bundle_id"
+        )
     )
-    pools = hooks.pools_capacity(connector_id=connector.pk)
-    pooled = sum(p.get("sessions", 0) for p in pools.values())
+    # Pools are their own records (connectors.Pool): each current pool's size
+    # now, in sessions, drives its made-up past load.
+    pooled = {
+        name: max(pool.get("actual", 0), pool.get("sessions", 0))
+        for name, pool in hooks.pools_capacity(connector_id=connector.pk).items()
+    }
+    sessions_now = sum(pooled.values())
     if not personal and not pooled:
         return False
     Device.objects.filter(connector=connector, first_seen_at__gt=start).update(first_seen_at=start)
@@ -99,18 +139,9 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
             active.exclude(workspace_id="").order_by().values_list(attr).annotate(n=Count("id"))
         )
         for dim, attr in dims.items()
-        if dim != "state"
+        if dim not in ("state", "running_mode")
     }
-    modes_by = {}
-    for key, attr in (
-        ("running_mode_by_compute_type", "instance_size"),
-        ("running_mode_by_bundle", "bundle_id"),
-    ):
-        table: dict[str, dict[str, int]] = {}
-        rows = active.exclude(workspace_id="").exclude(running_mode="").order_by()
-        for value, mode, n in rows.values_list(attr, "running_mode").annotate(n=Count("id")):
-            table.setdefault(value or "", {})[mode] = n
-        modes_by[key] = table
+    switches = {d: _switch_at(d, mode, start, now) for d, mode, *_ in personal}
     times = []
     t = start
     while t < now:
@@ -120,11 +151,18 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
     since = {}
     transitions, snapshots = [], []
     for t in times:
-        counts = Counter()
-        auto = Counter()
-        for device_id, mode, current, _ in personal:
+        counts, modes, auto = Counter(), Counter(), Counter()
+        by_size: dict[str, Counter] = {}
+        by_bundle: dict[str, Counter] = {}
+        for device_id, current_mode, current, size, bundle in personal:
+            switch = switches[device_id]
+            mode = OTHER_MODE[current_mode] if switch and t < switch else current_mode
             state = _state_at(device_id, mode, t) if t < times[-1] else current
             counts[state] += 1
+            if mode:
+                modes[mode] += 1
+                by_size.setdefault(size or "", Counter())[mode] += 1
+                by_bundle.setdefault(bundle or "", Counter())[mode] += 1
             if mode == AUTO_STOP:
                 auto[state if state in (RUNNING_STATE, STOPPED_STATE) else "other"] += 1
             previous = last[device_id]
@@ -138,16 +176,22 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
                 since[device_id] = t
             last[device_id] = state
         load = (0.85 if _office(t) else 0.1) * (0.8 + 0.4 * _unit(connector.pk, t))
-        sessions = round(pooled * load) if pooled else 0
-        pools_then = {name: _pool_at(pool, min(load, 1.0)) for name, pool in pools.items()}
-        stored = {"state": dict(counts), **{k: dict(v) for k, v in static.items()}, **modes_by}
+        sessions = round(sessions_now * load) if sessions_now else 0
+        stored = {
+            "state": dict(counts),
+            "running_mode": dict(modes),
+            "running_mode_by_compute_type": {k: dict(v) for k, v in by_size.items()},
+            "running_mode_by_bundle": {k: dict(v) for k, v in by_bundle.items()},
+            **{k: dict(v) for k, v in static.items()},
+        }
         snapshots.append(
             FleetSnapshot(
-                connector=connector, taken_at=t, devices=len(personal) + sessions,
-                workspaces=len(personal), sessions=sessions, counts=stored, pools=pools_then,
+                connector=connector, taken_at=t, devices=len(personal),
+                workspaces=len(personal), sessions=sessions, counts=stored,
                 auto_stop_available=auto[RUNNING_STATE], auto_stop_stopped=auto[STOPPED_STATE],
                 auto_stop_other=auto["other"],
                 unhealthy=sum(n for s, n in counts.items() if s in UNHEALTHY_STATES),
+                pools=_pools(pooled, connector.pk, t, load / 0.85) if pooled else {},
             )
         )  # fmt: skip
     FleetSnapshot.objects.bulk_create(snapshots, batch_size=1000)
@@ -159,28 +203,29 @@ def _backfill_connector(connector, start, now, step_minutes, result: BackfillRes
                 device_id=d, state=current, since=since.get(d, start),
                 since_first_seen=d not in since,
             )
-            for d, _, current, _ in personal
+            for d, _, current, *_ in personal
         ],
         batch_size=2000,
     )  # fmt: skip
     result.snapshots += len(snapshots)
     result.transitions += len(transitions)
-    result.changes += _backfill_drift(connector, personal, start, now)
+    result.changes += _backfill_drift(connector, personal, switches, start, now)
     return True
 
 
-def _pool_at(pool: dict, load: float) -> dict:
-    """A pool's capacity at a past moment: its actual sessions, `load` of them active."""
-    actual = pool.get("actual", 0)
-    active = min(actual, round(actual * load))
-    return {**pool, "active": active, "available": actual - active, "sessions": active}
-
-
-def _backfill_drift(connector, personal, start, now) -> int:
-    """A few resizes spread over the period, and one bundle's image update."""
-    changes = []
+def _backfill_drift(connector, personal, switches, start, now) -> int:
+    """A few resizes spread over the period, the running-mode switches, and one
+    bundle's image update."""
+    changes = [
+        DeviceChange(
+            device_id=device_id, field="running_mode", old_value=OTHER_MODE[mode],
+            new_value=mode, changed_at=switches[device_id],
+        )
+        for device_id, mode, *_ in personal
+        if switches[device_id]
+    ]  # fmt: skip
     span = (now - start).total_seconds()
-    for device_id, _, _, size in personal:
+    for device_id, _, _, size, _ in personal:
         if size in SMALLER and _unit(device_id, "resize") < 0.04:
             at = start + timedelta(seconds=span * _unit(device_id, "when"))
             changes.append(

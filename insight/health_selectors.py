@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from connectors.models import Device, InboundConnector
+from connectors.choices import RunStatus
+from connectors.models import Device, InboundConnector, Run
 
 from . import hooks
 from .models import FleetSnapshot, StateTransition
@@ -21,6 +22,10 @@ PAGE_SIZE = 50
 FLAPPING_SHOWN = 50
 FLAP_WINDOW = timedelta(hours=24)
 POOL_NEAR_LIMIT = 0.9  # active sessions over actual capacity
+# A connector that should have run (enabled) but has not started a run for this
+# many of its recurrences has stopped running: beat or the workers are down.
+SILENT_AFTER_RECURRENCES = 3
+SILENT_AT_LEAST = timedelta(minutes=30)
 
 
 def stuck_after() -> timedelta:
@@ -151,10 +156,59 @@ def stale_after(recurrence_minutes: int) -> timedelta:
     return timedelta(minutes=max(3 * recurrence_minutes, 60))
 
 
+def silent_after(recurrence_minutes: int, recurrences: int = SILENT_AFTER_RECURRENCES) -> timedelta:
+    """How long an enabled connector may go without starting a run."""
+    return max(timedelta(minutes=recurrences * recurrence_minutes), SILENT_AT_LEAST)
+
+
+def with_last_started(connectors: QuerySet) -> QuerySet:
+    """Annotate `last_started` (the newest run that started; one index probe per
+    connector on (connector, -created_at)) and `running` (a run in progress)."""
+    newest = (
+        Run.objects.filter(connector=OuterRef("pk"), started_at__isnull=False)
+        .order_by("-created_at", "-id")
+        .values("started_at")[:1]
+    )
+    running = Run.objects.filter(connector=OuterRef("pk"), status=RunStatus.RUNNING)
+    return connectors.annotate(last_started=Subquery(newest), running=Exists(running))
+
+
+def silence_of(
+    connector: InboundConnector, *, now: datetime, recurrences: int = SILENT_AFTER_RECURRENCES
+) -> timedelta | None:
+    """How long an enabled connector has gone without starting a run, when that
+    is longer than `recurrences` of its recurrence; else None. A connector that
+    never ran counts from when it was last saved (created, enabled or edited).
+    Needs `with_last_started`."""
+    if not connector.enabled or connector.running:
+        return None
+    since = max(filter(None, (connector.last_started, connector.updated_at)))
+    quiet = now - since
+    return quiet if quiet > silent_after(connector.recurrence, recurrences) else None
+
+
+def silent_connectors(
+    *, now: datetime, recurrences: int = SILENT_AFTER_RECURRENCES, connector_id: int | None = None
+) -> list[InboundConnector]:
+    """Enabled connectors that stopped running (one query), each with `silence`."""
+    connectors = with_last_started(InboundConnector.objects.filter(enabled=True))
+    if connector_id is not None:
+        connectors = connectors.filter(pk=connector_id)
+    out = []
+    for c in connectors.order_by("name", "id"):
+        c.silence = silence_of(c, now=now, recurrences=recurrences)
+        if c.silence:
+            out.append(c)
+    return out
+
+
 def connector_health(*, now: datetime) -> list[InboundConnector]:
-    """Every connector with its run streak and its stale devices (two queries)."""
+    """Every connector with its run streak, its stale devices and whether it
+    stopped running (two queries)."""
     connectors = list(
-        InboundConnector.objects.select_related("insight_health").order_by("name", "id")
+        with_last_started(InboundConnector.objects.select_related("insight_health")).order_by(
+            "name", "id"
+        )
     )
     if not connectors:
         return connectors
@@ -172,6 +226,8 @@ def connector_health(*, now: datetime) -> list[InboundConnector]:
         c.health = getattr(c, "insight_health", None)
         c.stale_devices = stale.get(c.pk, 0)
         c.stale_after = stale_after(c.recurrence)
+        c.silence = silence_of(c, now=now)
+        c.silent_after = silent_after(c.recurrence)
     return connectors
 
 

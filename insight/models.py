@@ -134,6 +134,10 @@ class AlertKind(models.TextChoices):
     CONNECTOR_FAILING = "connector_failing", "A connector failed or ended partial N runs in a row"
     UNHEALTHY_ABOVE = "unhealthy_above", "More than N WorkSpaces are unhealthy or in error"
     STUCK_ABOVE = "stuck_above", "More than N WorkSpaces are stuck in a transitional state"
+    CONNECTOR_SILENT = (
+        "connector_silent",
+        "An enabled connector has not started a run for N of its recurrences",
+    )
 
 
 class ChannelKind(models.TextChoices):

@@ -9,7 +9,6 @@ page's "last success")."""
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,35 +133,15 @@ def retention_cleanup(*, now: datetime | None = None) -> CleanupRecord:
 
 
 def retention_schedule_ensure() -> None:
-    """Create (or repair) the hourly PeriodicTask of the clean-up. Beat picks
-    it up like the connectors' own tasks (connectors/schedules.py)."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+    """Create (or repair) the hourly PeriodicTask of the clean-up."""
+    from .schedules import periodic_task_ensure
 
-    interval = (
-        IntervalSchedule.objects.filter(
-            every=CLEANUP_EVERY_MINUTES, period=IntervalSchedule.MINUTES
-        )
-        .order_by("pk")
-        .first()
-    ) or IntervalSchedule.objects.create(
-        every=CLEANUP_EVERY_MINUTES, period=IntervalSchedule.MINUTES
+    periodic_task_ensure(
+        name=SCHEDULE_NAME,
+        task=TASK_NAME,
+        every_minutes=CLEANUP_EVERY_MINUTES,
+        description="Delete history older than its retention period (insight/retention.py)",
     )
-    values = {
-        "task": TASK_NAME,
-        "interval": interval,
-        "args": "[]",
-        "kwargs": json.dumps({}),
-        "description": "Delete history older than its retention period (insight/retention.py)",
-    }
-    task = PeriodicTask.objects.filter(name=SCHEDULE_NAME).first()
-    if task is None:
-        PeriodicTask.objects.create(name=SCHEDULE_NAME, enabled=True, **values)
-        return
-    changed = [name for name, value in values.items() if getattr(task, name) != value]
-    if changed:
-        for name in changed:
-            setattr(task, name, values[name])
-        task.save()
 
 
 # --- reads, for this app's page and the Operations page (issue 18) ---------

@@ -15,3 +15,11 @@ def deliver_alert(delivery_id: int) -> None:
     from .alerts import delivery_send
 
     delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="insight.tasks.connectors_watch", ignore_result=True)
+def connectors_watch() -> None:
+    """Every 15 minutes on beat: alert on enabled connectors that stopped running."""
+    from .alerts import alerts_check_schedules
+
+    alerts_check_schedules()

@@ -36,3 +36,44 @@ def test_demo_drift_changes_the_fleet_and_the_next_run_records_it(aws_sim, setti
 def test_demo_drift_says_so_when_the_demo_is_not_running():
     with pytest.raises(CommandError, match="is `make demo` running"):
         call_command("demo_drift", endpoint="http://127.0.0.1:9")
+
+
+def test_simulated_days_change_states_modes_and_pool_load_and_the_runs_record_them(
+    aws_sim, settings
+):
+    from demo.services import REIMAGE_EVERY_HOURS, demo_evolve_step
+    from insight.models import FleetSnapshot, StateTransition
+
+    connectors = demo_setup(aws_sim, trusted_account=settings.AWS_TRUSTED_ACCOUNT_ID)
+    europe = connectors[0]
+
+    def run_at(hour):
+        changes = demo_evolve_step(aws_sim, hour=hour)
+        run = run_execute(connector_id=europe.pk, trigger=RunTrigger.COMMAND)
+        assert run.status == RunStatus.SUCCEEDED, run.error_message
+        return changes, FleetSnapshot.objects.get(run=run)
+
+    _, night = run_at(REIMAGE_EVERY_HOURS + 3)  # a Thursday, 3 a.m.; a new image this day
+    changes, day = run_at(REIMAGE_EVERY_HOURS + 11)  # 11 a.m.
+    assert changes["Demo Europe"]["started"] > 50
+    assert day.auto_stop_available > night.auto_stop_available + 50
+    assert day.sessions > night.sessions
+    assert (
+        StateTransition.objects.filter(
+            connector=europe, from_state="STOPPED", to_state="AVAILABLE"
+        ).count()
+        == changes["Demo Europe"]["started"]
+    )
+    # A week of simulated mornings later some WorkSpaces switched running mode.
+    for d in range(1, 8):
+        demo_evolve_step(aws_sim, hour=REIMAGE_EVERY_HOURS + 24 * d)
+
+    def modes():
+        personal = Device.objects.filter(connector=europe, removed_at__isnull=True)
+        return dict(personal.exclude(workspace_id="").values_list("source_id", "running_mode"))
+
+    before = modes()
+    run_execute(connector_id=europe.pk, trigger=RunTrigger.COMMAND)
+    after = modes()
+    assert before.keys() == after.keys() and before != after
+    assert DeviceChange.objects.filter(field="instance_size").exists()  # the third days' resizes

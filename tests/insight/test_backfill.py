@@ -48,3 +48,33 @@ def test_backfill_creates_weeks_of_history_that_ends_in_the_current_states(viewe
 def test_backfill_refuses_a_period_out_of_range():
     with pytest.raises(CommandError, match="--days"):
         call_command("backfill_history", "--days", "0")
+
+
+def test_backfilled_weeks_vary_running_modes_and_pool_load(viewer):
+    from insight.usage_selectors import pool_utilisation_by_day, running_mode_mix
+
+    connector = make_connector()
+    make_devices(connector, 120, running_mode="AUTO_STOP", state="STOPPED")
+    pool = make_pool(connector, name="Pool A", desired_user_sessions=8, actual_user_sessions=8)
+    for s in range(8):
+        make_session(pool, s)
+    call_command("backfill_history", "--days", "21", stdout=StringIO())
+    from django.utils import timezone
+
+    now = timezone.now()
+    mix, modes = running_mode_mix(days=21, now=now)
+    assert set(modes) == {"AUTO_STOP", "ALWAYS_ON"}  # some were ALWAYS_ON before switching
+    assert mix[0].counts != mix[-1].counts and mix[-1].counts == {"AUTO_STOP": 120}
+    switched = DeviceChange.objects.filter(field="running_mode")
+    assert switched.exists() and set(switched.values_list("new_value", flat=True)) == {"AUTO_STOP"}
+    busy = [u for u in pool_utilisation_by_day(days=21, now=now) if u[1] is not None]
+    assert len(busy) >= 20
+    active = [
+        s.pools["Pool A"]["active"] for s in FleetSnapshot.objects.filter(connector=connector)
+    ]
+    assert max(active) >= 8 and min(active) <= 2  # busy in office hours, quiet at night
+    snapshot = FleetSnapshot.objects.filter(connector=connector).order_by("-taken_at").first()
+    assert set(snapshot.pools["Pool A"]) >= {"available", "desired", "actual", "active"}
+    # The pages show it: the pool chart and the running-mode chart have points.
+    usage = viewer.get(reverse("insight:usage"))
+    assert usage.status_code == 200
