@@ -3,10 +3,7 @@
 critical violation. Each page is also photographed at 1440x900 and 390x844, in
 the light and the dark colour scheme, into var/screenshots/ (<page>-<width>-<scheme>.png)."""
 
-import hashlib
-import re
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -17,16 +14,16 @@ from django.urls import reverse
 from connectors.models import Device, InboundConnector, Run
 from insight.alert_services import ChannelData, channel_save
 from nql import services as nql_services
+from tests.browser.axe import axe_source, serious_violations
 from tests.insight.conftest import build_fleet
 from tests.security.test_every_url import SECURITY_TABLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_DIR = Path(__file__).parent / "vendor" / "axe-core"
 SHOTS = settings.VAR_DIR / "screenshots"
 SIZES = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
 SCHEMES = ("light", "dark")
-BLOCKING = ("serious", "critical")
+AXE_AT = {("1440", "light"), ("1440", "dark"), ("390", "light")}  # (width, scheme)
 NQL = "devices | summarize n = count() by virtualization.region"
 
 # Page name -> its URL, given the objects the `console` fixture made.
@@ -78,14 +75,6 @@ NOT_PAGES = {
     "nql_api:openapi",
     "connectors:runs_fragment",  # a fragment the connector page polls; swept within it
 }
-
-
-def axe_source() -> str:
-    source = (AXE_DIR / "axe.min.js").read_bytes()
-    readme = (AXE_DIR / "README.md").read_text()
-    digest = re.search(r"`axe\.min\.js`\s+sha256 `([0-9a-f]{64})`", readme).group(1)
-    assert hashlib.sha256(source).hexdigest() == digest, "axe.min.js differs from its README"
-    return source.decode()
 
 
 @pytest.fixture(scope="module")
@@ -144,33 +133,26 @@ def signed_in_page(context, live_server, user):
     return context.new_page()
 
 
-def serious_violations(page, axe: str) -> list[str]:
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe)  # evaluated by the test driver: the page's CSP does not apply
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']}: {v['id']} ({v['help']}) at "
-        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:4])
-        + f" -- {v['nodes'][0]['failureSummary']}".replace("\n", " ")
-        for v in result["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
 def sweep(page, axe: str, name: str) -> list[str]:
-    """Axe in both colour schemes at desktop width, then the four screenshots."""
+    """Each colour scheme at each size: axe where AXE_AT says, and a screenshot."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     found = []
     for scheme in SCHEMES:
         page.emulate_media(color_scheme=scheme)
-        page.set_viewport_size(SIZES["1440"])
-        # Colours that transition (Django admin's links) are read at their end.
-        page.evaluate(
-            "() => document.getAnimations().forEach(a => a instanceof CSSTransition && a.finish())"
-        )
-        found += [f"[{scheme}] {v}" for v in serious_violations(page, axe)]
         for width, size in SIZES.items():
             page.set_viewport_size(size)
+            # The page's resize handlers have run (two frames) and colours that
+            # transition (Django admin's links) are read at their end.
+            page.evaluate(
+                "() => new Promise(done =>"
+                " requestAnimationFrame(() => requestAnimationFrame(done)))"
+            )
+            page.evaluate(
+                "() => document.getAnimations()"
+                ".forEach(a => a instanceof CSSTransition && a.finish())"
+            )
+            if (width, scheme) in AXE_AT:
+                found += [f"[{width} {scheme}] {v}" for v in serious_violations(page, axe)]
             page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
     return found
 
@@ -199,6 +181,25 @@ def test_page_has_no_serious_accessibility_violation(name, context, live_server,
     assert not found, f"{name}: axe found\n" + "\n".join(found)
 
 
+FORMS = ("credential-new", "connector-new", "alert-channel-new", "nql-api-query-new")
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_form_showing_its_errors_has_no_serious_accessibility_violation(
+    name, context, live_server, console, axe
+):
+    page = signed_in_page(context, live_server, console["user"])
+    try:
+        page.goto(live_server.url + PAGES[name](console))
+        with page.expect_navigation():  # sent empty, past the browser's own checks
+            page.locator("main form[method=post]").first.evaluate("form => form.submit()")
+        assert page.locator(".error, .msg-error").count(), f"{name}: no error shown"
+        found = sweep(page, axe, f"{name}-errors")
+    finally:
+        page.close()
+    assert not found, f"{name} with errors: axe found\n" + "\n".join(found)
+
+
 def test_sign_in_page_has_no_serious_accessibility_violation(browser, live_server, axe):
     context = browser.new_context(viewport=SIZES["1440"])
     page = context.new_page()
@@ -210,9 +211,7 @@ def test_sign_in_page_has_no_serious_accessibility_violation(browser, live_serve
         page.fill("#id_password", "wrong")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        page.emulate_media(color_scheme="light")
-        page.set_viewport_size(SIZES["1440"])
-        found += [f"[failed sign-in] {v}" for v in serious_violations(page, axe)]
+        found += [f"[failed sign-in] {v}" for v in sweep(page, axe, "login-failed")]
     finally:
         context.close()
     assert not found, "login: axe found\n" + "\n".join(found)

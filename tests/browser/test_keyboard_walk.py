@@ -11,6 +11,7 @@ import pytest
 
 from connectors.models import Device, InboundConnector, Run
 from credentials.models import Credential
+from tests.browser.axe import axe_source, serious_violations
 from tests.browser_support import shot
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.waiting import wait_for
@@ -130,6 +131,10 @@ def test_reference_flow_by_keyboard_alone(
     assert focused(page, "#tab-general")
     page.keyboard.press("ArrowRight")
     assert focused(page, "#tab-parameters[aria-selected=true]")
+    page.keyboard.press("Home")
+    assert focused(page, "#tab-general[aria-selected=true]") and page.is_hidden("#panel-parameters")
+    page.keyboard.press("End")
+    assert focused(page, "#tab-parameters[aria-selected=true]")
     assert page.is_visible("#panel-parameters") and page.is_hidden("#panel-general")
     choose(page, "#id_region", "eu-west-1")
     type_into(page, "#id_environment_name", "Production EU")
@@ -142,6 +147,8 @@ def test_reference_flow_by_keyboard_alone(
     assert "200" in meta and " ms" in meta
     assert "Production EU" in page.inner_text("#test-sample")
     assert focused(page, "#run-test")  # the focus stays where the user was
+    found = serious_violations(page, axe_source())  # the results panel, built by script
+    assert not found, "\n".join(found)
     shot(page, "keyboard-connector-test-results")
     follow(page, "button[type=submit]", "Save", back=True)
     page.wait_for_selector("text=Run now")
@@ -159,8 +166,14 @@ def test_reference_flow_by_keyboard_alone(
     page.wait_for_selector("[data-status='succeeded']", timeout=20000)
     assert Device.objects.filter(connector=connector).count() == 12
 
-    # Devices, then the first device of the table.
+    # Devices: a filter chosen with the arrow keys applies only on Apply (the
+    # drop-down does not reload the page at the first arrow), then a device.
     follow(page, "nav a", "Devices")
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+    choose(page, "#id_pool_type", "personal")
+    follow(page, "button[type=submit]", "Apply")
+    assert len(loads) == 1 and "pool_type=personal" in loads[0], loads
     first = Device.objects.filter(connector=connector).order_by("name").first()
     follow(page, "tbody th a", first.name)
     assert page.url.endswith(f"/devices/{first.pk}/")
