@@ -52,6 +52,25 @@ def _join(parts) -> SafeString:
     return mark_safe("".join(parts))  # every part is already escaped by format_html
 
 
+def _link(url: str, name: str, shape: SafeString) -> SafeString:
+    """A shape that opens `url`; `name` is what a screen reader says for it."""
+    return format_html('<a href="{}" aria-label="{}">{}</a>', url, name, shape)
+
+
+def _svg(width: int, height: int, label: str, body: SafeString) -> SafeString:
+    """The chart: an image, or a labelled group when it holds links (an image's
+    content is hidden from assistive technology, so its links would be unreachable)."""
+    role = "group" if "<a href=" in body else "img"
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="{}" aria-label="{}">{}</svg>',
+        width,
+        height,
+        role,
+        label,
+        body,
+    )
+
+
 def hbar_chart(bars: Sequence[HBar], *, label: str) -> SafeString:
     """Horizontal bars, one row per value, each linking to its filtered view."""
     if not bars:
@@ -71,7 +90,7 @@ def hbar_chart(bars: Sequence[HBar], *, label: str) -> SafeString:
             _n(length),
         )
         if bar.url:
-            rect = format_html('<a href="{}">{}</a>', bar.url, rect)
+            rect = _link(bar.url, f"{bar.label}: {bar.value}", rect)
         rows.append(
             format_html(
                 '<g><title>{}: {}</title><text x="{}" y="{}" text-anchor="end">{}</text>{}'
@@ -87,8 +106,7 @@ def hbar_chart(bars: Sequence[HBar], *, label: str) -> SafeString:
                 bar.value,
             )
         )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+    return _svg(
         WIDTH,
         height,
         label,
@@ -161,14 +179,13 @@ def stacked_columns_chart(
                 '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text></g>',
                 day.day.isoformat(),
                 summary,
-                format_html('<a href="{}">{}</a>', url, column) if url else column,
+                _link(url, f"{day.day.isoformat()}: {summary}", column) if url else column,
                 _n(x + bar_w / 2),
                 height - 6,
                 day_label,
             )
         )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+    return _svg(
         WIDTH,
         height,
         label,
@@ -255,9 +272,9 @@ def line_chart(
                 p.label,
                 value,
             )
-            parts.append(format_html('<a href="{}">{}</a>', p.url, dot) if p.url else dot)
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+            name = f"{s.name} {p.label}: {value}"
+            parts.append(_link(p.url, name, dot) if p.url else dot)
+    return _svg(
         WIDTH,
         height,
         label,
@@ -315,9 +332,9 @@ def heat_map(
                 columns[j],
                 f"{cell.value:g}",
             )
-            parts.append(format_html('<a href="{}">{}</a>', cell.url, rect) if cell.url else rect)
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+            name = f"{row_label} {columns[j]}: {cell.value:g}"
+            parts.append(_link(cell.url, name, rect) if cell.url else rect)
+    return _svg(
         WIDTH,
         top_pad + cell_h * len(rows) + 4,
         label,

@@ -15,6 +15,9 @@ from ..models import Device
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Viewable with the view permission; no add, no change, no delete."""
 
+    class Media:
+        css = {"all": ("css/admin_a11y.css",)}  # links in text told apart (axe, tests/browser)
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 

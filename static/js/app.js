@@ -44,3 +44,32 @@
   }
   setTimeout(tick, 2000);
 })();
+
+// Boxes that scroll (wide tables, policies on a phone) take the focus when
+// nothing inside them can, so they can be scrolled with the keyboard too.
+(function () {
+  "use strict";
+  var BOXES = "pre, .card, .table-scroll";
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function scrolls(box) {
+    var style = getComputedStyle(box);
+    return (/auto|scroll/.test(style.overflowX) && box.scrollWidth > box.clientWidth) ||
+      (/auto|scroll/.test(style.overflowY) && box.scrollHeight > box.clientHeight);
+  }
+  function update() {
+    Array.prototype.forEach.call(document.querySelectorAll(BOXES), function (box) {
+      var ours = box.hasAttribute("data-scroll-focus");
+      if (box.hasAttribute("tabindex") && !ours) return;
+      var needed = scrolls(box) && !box.querySelector(FOCUSABLE);
+      if (needed && !ours) { box.tabIndex = 0; box.setAttribute("data-scroll-focus", ""); }
+      if (!needed && ours) { box.removeAttribute("tabindex"); box.removeAttribute("data-scroll-focus"); }
+    });
+  }
+  var pending = false;
+  window.addEventListener("resize", function () {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; update(); });
+  });
+  update();
+})();

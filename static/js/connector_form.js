@@ -16,9 +16,11 @@
   }
   tabs.forEach(function (tab, i) {
     tab.addEventListener("click", function () { show(tab); });
-    tab.addEventListener("keydown", function (e) {
-      if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
-      var next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    tab.addEventListener("keydown", function (e) {  // WAI-ARIA tabs: arrows, Home, End
+      var moves = { ArrowRight: i + 1, ArrowLeft: i + tabs.length - 1, Home: 0, End: tabs.length - 1 };
+      if (!Object.prototype.hasOwnProperty.call(moves, e.key)) return;
+      e.preventDefault();
+      var next = tabs[moves[e.key] % tabs.length];
       show(next); next.focus();
     });
   });
