@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from nexthink_admin.mixins import ObjectMixin
+from nexthink_admin.paging import PageSizeMixin
 from nexthink_admin.permissions import PermissionMixin
 
 from . import policies, selectors, services
@@ -17,7 +18,7 @@ class CredentialMixin(ObjectMixin):
     object_name = "credential"
 
 
-class CredentialListView(PermissionMixin, ListView):
+class CredentialListView(PermissionMixin, PageSizeMixin, ListView):
     permission_required = "credentials.view_credential"
     template_name = "credentials/list.html"
     context_object_name = "credentials"

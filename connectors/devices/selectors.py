@@ -228,10 +228,12 @@ class _CountedPaginator(Paginator):
         self.count = count  # overrides the cached property
 
 
-def device_page(*, query: DeviceQuery, page: str | None, total: int) -> Page:
+def device_page(
+    *, query: DeviceQuery, page: str | None, total: int, per_page: int = PAGE_SIZE
+) -> Page:
     """One page of the view. A page number that is not one gives the first
     page, one past the end the last page."""
-    paginator = _CountedPaginator(device_list(query=query), PAGE_SIZE, count=total)
+    paginator = _CountedPaginator(device_list(query=query), per_page, count=total)
     return paginator.get_page(page)
 
 
@@ -243,10 +245,10 @@ def device_detail(*, pk: int) -> Device:
     return Device.objects.select_related("connector", "last_seen_run").get(pk=pk)
 
 
-def device_history(*, device: Device, page: str | None) -> Page:
+def device_history(*, device: Device, page: str | None, per_page: int = HISTORY_PAGE_SIZE) -> Page:
     changes = (
         DeviceChange.objects.filter(device=device)
         .select_related("run")
         .order_by("-changed_at", "-id")
     )
-    return Paginator(changes, HISTORY_PAGE_SIZE).get_page(page)
+    return Paginator(changes, per_page).get_page(page)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from nexthink_admin.paging import page_size
 from nexthink_admin.permissions import PermissionMixin
 
 from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
@@ -35,6 +36,7 @@ class Column:
     label: str
     nql: str = ""
     cell: str = "text"  # how templates/devices/list.html shows the value
+    shown: bool = True  # shown until the user chooses the columns (static/js/tables.js)
 
 
 # How some virtualization fields show; the others are plain text.
@@ -46,10 +48,14 @@ CELLS = {
     "instance_size": "optional",
     "last_update": "datetime",
 }
+# Hidden until chosen, so the default view fits 1,440 px without scrolling:
+# the host and hypervisor read the same on every AWS WorkSpace ("AWS host",
+# "AWS hypervisor"), the broker too, and the environment is the connector's.
+HIDDEN_BY_DEFAULT = {"hostname", "hypervisor_name", "desktop_broker", "environment_name"}
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", "device.name", cell="name"),
     *(
-        Column(attr, label, nql, CELLS.get(attr, "text"))
+        Column(attr, label, nql, CELLS.get(attr, "text"), attr not in HIDDEN_BY_DEFAULT)
         for label, nql, attr in VIRTUALIZATION_FIELDS
     ),
     Column("connector", "Connector", cell="connector"),
@@ -69,6 +75,7 @@ def _columns(query: selectors.DeviceQuery) -> list[dict]:
                 "label": column.label,
                 "nql": column.nql,
                 "cell": column.cell,
+                "shown": column.shown,
                 "current": current,
                 "descending": descending,
                 "url": "?" + urlencode(query.params(sort=sort, page=None)),
@@ -79,7 +86,9 @@ def _columns(query: selectors.DeviceQuery) -> list[dict]:
 
 def _rows(devices) -> list[dict]:
     """Each device with its cells, in the order of COLUMNS."""
-    return [{"device": d, "cells": [(c.cell, getattr(d, c.key)) for c in COLUMNS]} for d in devices]
+    return [
+        {"device": d, "cells": [(c.cell, getattr(d, c.key), c) for c in COLUMNS]} for d in devices
+    ]
 
 
 class DeviceListView(PermissionMixin, TemplateView):
@@ -91,7 +100,10 @@ class DeviceListView(PermissionMixin, TemplateView):
         query = selectors.device_query_parse(params=self.request.GET)
         facets = selectors.device_facets(query=query)
         page = selectors.device_page(
-            query=query, page=self.request.GET.get("page"), total=facets.total
+            query=query,
+            page=self.request.GET.get("page"),
+            total=facets.total,
+            per_page=page_size(self.request.GET, selectors.PAGE_SIZE),
         )
         params = query.params()
         ctx.update(
@@ -167,7 +179,11 @@ class DeviceDetailView(PermissionMixin, TemplateView):
         except Device.DoesNotExist as exc:
             raise Http404("No such device") from exc
         labels = {attr: label for label, _, attr in VIRTUALIZATION_FIELDS}
-        history = selectors.device_history(device=device, page=self.request.GET.get("page"))
+        history = selectors.device_history(
+            device=device,
+            page=self.request.GET.get("page"),
+            per_page=page_size(self.request.GET, selectors.HISTORY_PAGE_SIZE),
+        )
         for change in history.object_list:
             change.label = labels.get(change.field, change.field)
         ctx.update(
