@@ -50,8 +50,24 @@ CELLS = {
 }
 # Hidden until chosen, so the default view fits 1,440 px without scrolling:
 # the host and hypervisor read the same on every AWS WorkSpace ("AWS host",
-# "AWS hypervisor"), the broker too, and the environment is the connector's.
-HIDDEN_BY_DEFAULT = {"hostname", "hypervisor_name", "desktop_broker", "environment_name"}
+# "AWS hypervisor"), the broker too, the environment is the connector's, and
+# the last update the time of the last run.
+HIDDEN_BY_DEFAULT = {
+    "hostname",
+    "hypervisor_name",
+    "desktop_broker",
+    "environment_name",
+    "last_update",
+}
+# Headers in the table; the full names are in the column chooser and the NQL
+# name is under each header.
+SHORT_LABELS = {
+    "desktop_pool": "Desktop pool",
+    "pool_type": "Pool type",
+    "hostname": "Hostname",
+    "hypervisor_name": "Hypervisor",
+    "environment_name": "Environment",
+}
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", "device.name", cell="name"),
     *(
@@ -73,7 +89,9 @@ def _columns(query: selectors.DeviceQuery) -> list[dict]:
             {
                 "key": column.key,
                 "label": column.label,
+                "short_label": SHORT_LABELS.get(column.key, column.label),
                 "nql": column.nql,
+                "nql_parts": column.nql.split("."),
                 "cell": column.cell,
                 "shown": column.shown,
                 "current": current,

@@ -6,7 +6,7 @@
   "use strict";
   document.querySelectorAll("form[data-autosubmit-select]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]");
-    if (button) button.hidden = true;
+    if (button) button.parentNode.removeChild(button);
     form.addEventListener("change", function (event) {
       if (event.target.tagName === "SELECT") form.submit();
     });
