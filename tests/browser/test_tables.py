@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from connectors.models import Run
+from nexthink_admin.models import AuditEvent
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_devices
@@ -136,6 +137,13 @@ def test_every_list_keeps_its_table_within_its_card(signed_in, live_server):
     connector = make_connector(LONG_NAME, credential=make_credential(LONG_NAME))
     make_devices(connector, 30)
     Run.objects.create(connector=connector, status="succeeded", trigger="schedule", seen=30)
+    AuditEvent.objects.create(
+        action="changed",
+        object_type="credential",
+        object_id=1,
+        object_repr=LONG_NAME,
+        changes={"role_arn": [None, "arn:aws:iam::111122223333:role/" + "Nexthink" * 12]},
+    )
     pages = {
         "credentials": reverse("credentials:list"),
         "audit": reverse("audit"),
