@@ -107,6 +107,18 @@ def test_devices_need_no_sideways_scroll_by_default_and_remember_the_chosen_colu
     page.reload()
     assert not page.locator("th[data-col=hostname]").is_visible()
 
+    # The page size applies when chosen; the pages are numbered.
+    page.select_option("#id_per_page", "25")
+    page.wait_for_url("**per_page=25**")
+    assert page.inner_text(".pager-total") == "1–25 of 30"
+    assert page.locator(".pagination a[aria-current=page]").inner_text() == "1"
+    shot(page, "tables-devices-paged-1440")
+    page.set_viewport_size(PHONE)
+    page.eval_on_selector(".card.flush.table-scroll", "el => { el.scrollLeft = el.scrollWidth; }")
+    card, name = _box(page, ".card.flush.table-scroll"), _box(page, "tbody th.sticky-col")
+    assert abs(name["x"] - card["x"]) <= 2, "the name column scrolled out of view"
+    shot(page, "tables-devices-390-scrolled")
+
 
 def test_the_runs_table_on_a_phone_keeps_duration_and_devices_readable(signed_in, live_server):
     page = signed_in
