@@ -6,7 +6,7 @@ from django import forms
 from credentials.models import Credential
 from nexthink_admin.names import name_clean
 
-from .choices import Recurrence
+from .choices import Recurrence, RunStatus
 from .models import InboundConnector
 from .nql import nql_id_suggest, nql_id_validate
 from .registry import ConnectorType
@@ -163,3 +163,38 @@ class ConnectorForm(forms.Form):
             connector_type=self.connector_type.name,
             parameters={name: c[name] for name in self.parameter_names},
         )
+
+
+class RunFilterForm(forms.Form):
+    """The filters of a connector's runs: a status and a range of days, both
+    ends included (days of the current time zone). Invalid values are shown at
+    their field and leave the list unfiltered by them."""
+
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *RunStatus.choices], required=False, label="Status"
+    )
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end of the range is before its start.")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters only, as run_list() takes them."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            key: data[key]
+            for key in ("status", "since", "until")
+            if data.get(key) and key not in self.errors
+        }

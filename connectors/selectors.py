@@ -1,6 +1,6 @@
 """Reads of connectors and runs, shaped for the pages (constant query count)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -77,6 +77,27 @@ def connector_runs(*, connector: InboundConnector) -> QuerySet[Run]:
         .select_related("triggered_by")
         .order_by("-created_at", "-id")
     )
+
+
+def run_list(
+    *,
+    connector: InboundConnector,
+    status: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[Run]:
+    """A connector's runs, newest first, of one status and queued within a
+    range of days (both ends included, days of the current time zone)."""
+    runs = connector_runs(connector=connector)
+    if status:
+        runs = runs.filter(status=status)
+    zone = timezone.get_current_timezone()
+    if since:
+        runs = runs.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
+        runs = runs.filter(created_at__lt=end)
+    return runs
 
 
 def connector_active_run(*, connector: InboundConnector) -> Run | None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.ConnectorDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ConnectorEditView.as_view(), name="edit"),
     path("<int:pk>/runs/", views.ConnectorRunsFragmentView.as_view(), name="runs_fragment"),
+    path("<int:pk>/runs/all/", views.ConnectorRunListView.as_view(), name="runs"),
     path("<int:pk>/delete/", views.ConnectorDeleteView.as_view(), name="delete"),
     path("<int:pk>/run/", views.ConnectorRunNowView.as_view(), name="run_now"),
     path("<int:pk>/toggle/", views.ConnectorToggleView.as_view(), name="toggle"),

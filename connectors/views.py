@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -6,11 +7,15 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from nexthink_admin.mixins import ObjectMixin
+from nexthink_admin.paging import PageSizeMixin, page_size
 from nexthink_admin.permissions import PermissionMixin
 
 from . import registry, selectors, services
-from .forms import ConnectorForm
+from .forms import ConnectorForm, RunFilterForm
 from .models import InboundConnector
+
+# The connector page shows its newest runs; older ones are on its runs page.
+RECENT_RUNS = 10
 
 
 class ConnectorMixin(ObjectMixin):
@@ -18,7 +23,7 @@ class ConnectorMixin(ObjectMixin):
     object_name = "connector"
 
 
-class ConnectorListView(PermissionMixin, ListView):
+class ConnectorListView(PermissionMixin, PageSizeMixin, ListView):
     permission_required = "connectors.view_inboundconnector"
     template_name = "connectors/list.html"
     context_object_name = "connectors"
@@ -129,11 +134,12 @@ class ConnectorDetailView(PermissionMixin, TemplateView):
             connector = selectors.connector_detail(pk=kwargs["pk"])
         except InboundConnector.DoesNotExist as exc:
             raise Http404("No such connector") from exc
-        runs = selectors.connector_runs(connector=connector)[:25]
+        runs = selectors.connector_runs(connector=connector)[:RECENT_RUNS]
         ctx.update(
             connector=connector,
             next_run=selectors.connector_next_run(connector),
             runs=runs,
+            recent_runs=RECENT_RUNS,
             device_counts=selectors.connector_device_counts(connector=connector),
             active_run=selectors.connector_active_run(connector=connector),
         )
@@ -147,7 +153,34 @@ class ConnectorRunsFragmentView(PermissionMixin, ConnectorMixin, TemplateView):
     template_name = "connectors/inc/runs_table.html"
 
     def get_context_data(self, **kwargs):
-        return {"runs": selectors.connector_runs(connector=self.connector)[:25]}
+        return {"runs": selectors.connector_runs(connector=self.connector)[:RECENT_RUNS]}
+
+
+class ConnectorRunListView(PermissionMixin, ConnectorMixin, TemplateView):
+    """All the runs of a connector, paginated, filtered by status and by days."""
+
+    permission_required = "connectors.view_inboundconnector"
+    template_name = "connectors/runs.html"
+    paginate_by = 25
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET
+        form = RunFilterForm(
+            params if any(params.get(k) for k in RunFilterForm.base_fields) else None
+        )
+        filters = form.filters()
+        runs = selectors.run_list(connector=self.connector, **filters)
+        page = Paginator(runs, page_size(params, self.paginate_by)).get_page(params.get("page"))
+        ctx.update(
+            connector=self.connector,
+            form=form,
+            filtered=bool(filters),
+            page_obj=page,
+            runs=page.object_list,
+            paginator=page.paginator,
+        )
+        return ctx
 
 
 class ConnectorDeleteView(PermissionMixin, ConnectorMixin, TemplateView):

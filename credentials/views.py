@@ -6,6 +6,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from nexthink_admin.mixins import ObjectMixin
+from nexthink_admin.paging import PageSizeMixin
 from nexthink_admin.permissions import PermissionMixin
 from nexthink_admin.ratelimit import rate_limit_retry_after
 
@@ -21,7 +22,7 @@ class CredentialMixin(ObjectMixin):
     object_name = "credential"
 
 
-class CredentialListView(PermissionMixin, ListView):
+class CredentialListView(PermissionMixin, PageSizeMixin, ListView):
     permission_required = "credentials.view_credential"
     template_name = "credentials/list.html"
     context_object_name = "credentials"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
+from nexthink_admin.paging import page_size
 from nexthink_admin.permissions import PermissionMixin
 
 from . import alert_services as services
@@ -51,7 +52,8 @@ class AlertsView(InsightPage):
         for c in channels:
             c.destination = url_display(c.url) if c.kind == "webhook" else c.recipients
         page = Paginator(
-            AlertDelivery.objects.order_by("-created_at", "-id"), HISTORY_PAGE_SIZE
+            AlertDelivery.objects.order_by("-created_at", "-id"),
+            page_size(self.request.GET, HISTORY_PAGE_SIZE),
         ).get_page(self.request.GET.get("page"))
         ctx.update(rules=rules, channels=channels, page_obj=page)
         return ctx

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Max, Min
 from django.db.models.functions import TruncDate
 
 from connectors.models import Device, DeviceChange
+from nexthink_admin.paging import page_size
 
 from . import hooks
 from .history_selectors import day_bounds, day_range, parse_day
@@ -99,7 +100,8 @@ def changes_page(*, params: Mapping[str, str]) -> tuple[Page, dict[str, str]]:
         if value:
             queryset = queryset.filter(**{lookup: value})
             applied[key] = value
-    return Paginator(queryset, PAGE_SIZE).get_page(params.get("page")), applied
+    per_page = page_size(params, PAGE_SIZE)
+    return Paginator(queryset, per_page).get_page(params.get("page")), applied
 
 
 @dataclass

@@ -68,7 +68,9 @@ def problem_counts(*, now: datetime) -> dict[str, int]:
     return dict(rows)
 
 
-def problem_page(*, now: datetime, state: str = "", page: str | None = None) -> Page:
+def problem_page(
+    *, now: datetime, state: str = "", page: str | None = None, per_page: int = PAGE_SIZE
+) -> Page:
     """Unhealthy, impaired, in error, or stuck WorkSpaces, the longest-standing
     first, with since when (one page query and one count)."""
     extra = [a for a in (hooks.ERROR_CODE_FIELD, hooks.ERROR_MESSAGE_FIELD) if hooks.device_has(a)]
@@ -92,7 +94,7 @@ def problem_page(*, now: datetime, state: str = "", page: str | None = None) -> 
     )
     if state:
         queryset = queryset.filter(state=state)
-    return Paginator(queryset, PAGE_SIZE).get_page(page)
+    return Paginator(queryset, per_page).get_page(page)
 
 
 def error_of(device: Device) -> tuple[str, str]:

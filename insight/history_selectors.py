@@ -12,6 +12,8 @@ from django.db.models import Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from nexthink_admin.paging import page_size
+
 from .models import FleetSnapshot, StateTransition
 
 PAGE_SIZE = 50
@@ -90,4 +92,5 @@ def transitions_page(*, params: Mapping[str, str]) -> tuple[Page, dict[str, str]
     if device.isascii() and device.isdigit() and int(device) < 2**63:
         queryset = queryset.filter(device_id=int(device))
         applied["device"] = device
-    return Paginator(queryset, PAGE_SIZE).get_page(params.get("page")), applied
+    per_page = page_size(params, PAGE_SIZE)
+    return Paginator(queryset, per_page).get_page(params.get("page")), applied

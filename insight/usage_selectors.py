@@ -118,7 +118,7 @@ def _auto_stop_workspaces(connector_id: int | None) -> QuerySet:
 
 
 def workspace_shares(
-    *, now: datetime, page: str | None, connector_id: int | None = None
+    *, now: datetime, page: str | None, connector_id: int | None = None, per_page: int = PAGE_SIZE
 ) -> tuple[Page, dict[int, tuple[float | None, float | None]]]:
     """A page of AUTO_STOP WorkSpaces and, for each, the share of the last 7
     and 30 days it was seen AVAILABLE, from its state changes (two queries
@@ -139,7 +139,7 @@ def workspace_shares(
         )
         .order_by("name", "id")
     )
-    page_obj = Paginator(queryset, PAGE_SIZE).get_page(page)
+    page_obj = Paginator(queryset, per_page).get_page(page)
     devices = list(page_obj.object_list)
     start30 = now - timedelta(days=30)
     changes = defaultdict(list)
@@ -180,7 +180,12 @@ def _share_available(state: str, changes: list, start: datetime, end: datetime) 
 
 
 def unused_page(
-    *, days: int, now: datetime, page: str | None, connector_id: int | None = None
+    *,
+    days: int,
+    now: datetime,
+    page: str | None,
+    connector_id: int | None = None,
+    per_page: int = PAGE_SIZE * 2,
 ) -> Page:
     """AUTO_STOP WorkSpaces every run has seen STOPPED for `days` days or more:
     the likely unused ones, the longest first (one page query and one count)."""
@@ -193,7 +198,7 @@ def unused_page(
         .select_related("connector", "insight_state")
         .order_by("insight_state__since", "name", "id")
     )
-    return Paginator(queryset, PAGE_SIZE * 2).get_page(page)
+    return Paginator(queryset, per_page).get_page(page)
 
 
 def untracked_auto_stop(connector_id: int | None = None) -> int:

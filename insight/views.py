@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from connectors.models import InboundConnector
 from nexthink_admin.charts import heat_map, line_chart, stacked_columns_chart
+from nexthink_admin.paging import page_size
 from nexthink_admin.permissions import PermissionMixin
 
 from . import drift_selectors as drift
@@ -55,7 +56,12 @@ class HealthView(InsightPage):
         now = timezone.now()
         state = self.request.GET.get("state", "").strip()[:32]
         counts = health.problem_counts(now=now)
-        page = health.problem_page(now=now, state=state, page=self.request.GET.get("page"))
+        page = health.problem_page(
+            now=now,
+            state=state,
+            page=self.request.GET.get("page"),
+            per_page=page_size(self.request.GET, health.PAGE_SIZE),
+        )
         rows = [(d, *health.error_of(d)) for d in page.object_list]
         by_day = history.daily_snapshots(days=HEALTH_DAYS, now=now)
         series = history.ChartSeries("Unhealthy, impaired or in error")
@@ -186,7 +192,10 @@ class UsageView(InsightPage):
             days=self.days, now=now, connector_id=connector_id
         )
         page, shares = usage.workspace_shares(
-            now=now, page=self.request.GET.get("page"), connector_id=connector_id
+            now=now,
+            page=self.request.GET.get("page"),
+            connector_id=connector_id,
+            per_page=page_size(self.request.GET, usage.PAGE_SIZE),
         )
         ctx.update(
             days=self.days,
@@ -257,7 +266,11 @@ class UnusedView(InsightPage):
         days = int(raw) if raw in {str(d) for d in usage.UNUSED_DAYS} else usage.DEFAULT_UNUSED_DAYS
         connector_id = _connector_filter(self.request)
         page = usage.unused_page(
-            days=days, now=now, page=self.request.GET.get("page"), connector_id=connector_id
+            days=days,
+            now=now,
+            page=self.request.GET.get("page"),
+            connector_id=connector_id,
+            per_page=page_size(self.request.GET, usage.PAGE_SIZE * 2),
         )
         params = {"days": days, **({"connector": connector_id} if connector_id else {})}
         ctx.update(

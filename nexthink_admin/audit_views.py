@@ -1,10 +1,11 @@
 from django.views.generic import ListView
 
 from .models import AuditEvent
+from .paging import PageSizeMixin
 from .permissions import PermissionMixin
 
 
-class AuditTrailView(PermissionMixin, ListView):
+class AuditTrailView(PermissionMixin, PageSizeMixin, ListView):
     permission_required = "nexthink_admin.view_auditevent"
     template_name = "audit/list.html"
     context_object_name = "events"

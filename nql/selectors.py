@@ -97,16 +97,16 @@ def nql_executed_text(*, text: str, params: Mapping[str, object]) -> str:
     return out
 
 
-def nql_api_query_page(*, page: str | None) -> Page:
-    return Paginator(NqlApiQuery.objects.select_related("created_by"), PAGE_SIZE).get_page(page)
+def nql_api_query_page(*, page: str | None, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(NqlApiQuery.objects.select_related("created_by"), per_page).get_page(page)
 
 
 def nql_api_query_by_query_id(*, query_id: str) -> NqlApiQuery | None:
     return NqlApiQuery.objects.filter(query_id=query_id).first()
 
 
-def api_client_page(*, page: str | None) -> Page:
-    return Paginator(ApiClient.objects.select_related("created_by"), PAGE_SIZE).get_page(page)
+def api_client_page(*, page: str | None, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(ApiClient.objects.select_related("created_by"), per_page).get_page(page)
 
 
 def api_client_for_application(*, application_id: int) -> ApiClient | None:

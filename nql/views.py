@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from nexthink_admin.charts import hbar_chart
+from nexthink_admin.paging import page_size
 from nexthink_admin.permissions import PermissionMixin
 
 from . import ast as a
@@ -112,7 +113,9 @@ class NqlQueryView(_AnyTablePermission, TemplateView):
             return ctx
         column, descending = self._display_sort(result)
         rows = _sorted_rows(result, column, descending)
-        page = Paginator(rows, RESULT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = Paginator(rows, page_size(self.request.GET, RESULT_PAGE_SIZE)).get_page(
+            self.request.GET.get("page")
+        )
         base = {"q": text}
         ctx.update(
             result=result,
@@ -188,7 +191,10 @@ class ApiQueryListView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        page = selectors.nql_api_query_page(page=self.request.GET.get("page"))
+        page = selectors.nql_api_query_page(
+            page=self.request.GET.get("page"),
+            per_page=page_size(self.request.GET, selectors.PAGE_SIZE),
+        )
         ctx.update(page_obj=page, api_queries=page.object_list, paginator=page.paginator)
         return ctx
 
@@ -277,7 +283,10 @@ class ApiClientListView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        page = selectors.api_client_page(page=self.request.GET.get("page"))
+        page = selectors.api_client_page(
+            page=self.request.GET.get("page"),
+            per_page=page_size(self.request.GET, selectors.PAGE_SIZE),
+        )
         ctx.update(page_obj=page, clients=page.object_list, paginator=page.paginator)
         return ctx
 

@@ -309,12 +309,14 @@ class _CountedPaginator(Paginator):
         self.count = count  # overrides the cached property
 
 
-def device_page(*, query: DeviceQuery, page: str | None, total: int) -> Page:
+def device_page(
+    *, query: DeviceQuery, page: str | None, total: int, per_page: int = PAGE_SIZE
+) -> Page:
     """One page of the view. A page number that is not one gives the first
     page, one past the end the last page. Each device says whether the
     Enrichment export leaves it out, and whether another device has its name."""
     devices = exportable.with_export_status(device_list(query=query))
-    paginator = _CountedPaginator(devices, PAGE_SIZE, count=total)
+    paginator = _CountedPaginator(devices, per_page, count=total)
     return paginator.get_page(page)
 
 
@@ -331,10 +333,10 @@ def device_detail(*, pk: int) -> Device:
     )
 
 
-def device_history(*, device: Device, page: str | None) -> Page:
+def device_history(*, device: Device, page: str | None, per_page: int = HISTORY_PAGE_SIZE) -> Page:
     changes = (
         DeviceChange.objects.filter(device=device)
         .select_related("run")
         .order_by("-changed_at", "-id")
     )
-    return Paginator(changes, HISTORY_PAGE_SIZE).get_page(page)
+    return Paginator(changes, per_page).get_page(page)

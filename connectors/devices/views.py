@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from nexthink_admin.paging import page_size
 from nexthink_admin.permissions import PermissionMixin
 
 from ..models.device import SOURCE_FIELDS, VIRTUALIZATION_FIELDS, Device
@@ -36,6 +37,7 @@ class Column:
     label: str
     nql: str = ""
     cell: str = "text"  # how templates/devices/list.html shows the value
+    shown: bool = True  # shown until the user chooses the columns (static/js/tables.js)
 
 
 # How some virtualization fields show; the others are plain text.
@@ -47,10 +49,30 @@ CELLS = {
     "instance_size": "optional",
     "last_update": "datetime",
 }
+# Hidden until chosen, so the default view fits 1,440 px without scrolling:
+# the host and hypervisor read the same on every AWS WorkSpace ("AWS host",
+# "AWS hypervisor"), the broker too, the environment is the connector's, and
+# the last update the time of the last run.
+HIDDEN_BY_DEFAULT = {
+    "hostname",
+    "hypervisor_name",
+    "desktop_broker",
+    "environment_name",
+    "last_update",
+}
+# Headers in the table; the full names are in the column chooser and the NQL
+# name is under each header.
+SHORT_LABELS = {
+    "desktop_pool": "Desktop pool",
+    "pool_type": "Pool type",
+    "hostname": "Hostname",
+    "hypervisor_name": "Hypervisor",
+    "environment_name": "Environment",
+}
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", "device.name", cell="name"),
     *(
-        Column(attr, label, nql, CELLS.get(attr, "text"))
+        Column(attr, label, nql, CELLS.get(attr, "text"), attr not in HIDDEN_BY_DEFAULT)
         for label, nql, attr in VIRTUALIZATION_FIELDS
     ),
     Column("connector", "Connector", cell="connector"),
@@ -68,8 +90,11 @@ def _columns(query: selectors.DeviceQuery) -> list[dict]:
             {
                 "key": column.key,
                 "label": column.label,
+                "short_label": SHORT_LABELS.get(column.key, column.label),
                 "nql": column.nql,
+                "nql_parts": column.nql.split("."),
                 "cell": column.cell,
+                "shown": column.shown,
                 "current": current,
                 "descending": descending,
                 "url": "?" + urlencode(query.params(sort=sort, page=None)),
@@ -84,7 +109,7 @@ def _rows(devices) -> list[dict]:
     return [
         {
             "device": d,
-            "cells": [(c.cell, getattr(d, c.key)) for c in COLUMNS],
+            "cells": [(c.cell, getattr(d, c.key), c) for c in COLUMNS],
             "exclusion": exportable.REASONS.get(d.export_exclusion),
         }
         for d in devices
@@ -100,7 +125,10 @@ class DeviceListView(PermissionMixin, TemplateView):
         query = selectors.device_query_parse(params=self.request.GET)
         facets = selectors.device_facets(query=query)
         page = selectors.device_page(
-            query=query, page=self.request.GET.get("page"), total=facets.total
+            query=query,
+            page=self.request.GET.get("page"),
+            total=facets.total,
+            per_page=page_size(self.request.GET, selectors.PAGE_SIZE),
         )
         params = query.params()
         ctx.update(
@@ -252,7 +280,11 @@ class DeviceDetailView(PermissionMixin, TemplateView):
         except Device.DoesNotExist as exc:
             raise Http404("No such device") from exc
         labels = _change_labels()
-        history = selectors.device_history(device=device, page=self.request.GET.get("page"))
+        history = selectors.device_history(
+            device=device,
+            page=self.request.GET.get("page"),
+            per_page=page_size(self.request.GET, selectors.HISTORY_PAGE_SIZE),
+        )
         for change in history.object_list:
             change.label = labels.get(change.field, change.field)
         ctx.update(

@@ -52,6 +52,7 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "connectors:detail": ("GET", (VIEW_CONNECTOR,)),
     "connectors:edit": ("GET", (CHANGE_CONNECTOR,)),
     "connectors:runs_fragment": ("GET", (VIEW_CONNECTOR,)),
+    "connectors:runs": ("GET", (VIEW_CONNECTOR,)),
     "connectors:delete": ("GET", (DELETE_CONNECTOR,)),
     "connectors:run_now": ("POST", (CHANGE_CONNECTOR,)),
     "connectors:toggle": ("POST", (CHANGE_CONNECTOR,)),
