@@ -139,7 +139,6 @@ class ConnectorDetailView(PermissionMixin, TemplateView):
             connector=connector,
             next_run=selectors.connector_next_run(connector),
             runs=runs,
-            recent_runs=RECENT_RUNS,
             device_counts=selectors.connector_device_counts(connector=connector),
             active_run=selectors.connector_active_run(connector=connector),
         )
