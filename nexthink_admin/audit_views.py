@@ -1,5 +1,6 @@
 from django.views.generic import ListView
 
+from .audit_selectors import audit_event_rows
 from .models import AuditEvent
 from .permissions import PermissionMixin
 
@@ -20,5 +21,6 @@ class AuditTrailView(PermissionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = audit_event_rows(list(ctx["events"]))
         ctx["query"] = f"type={self.object_type()}" if self.object_type() else ""
         return ctx

@@ -13,8 +13,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 520
 ROW = 24
-LABEL_WIDTH = 170
 LABEL_CHARS = 26
+HBAR_ROW = 38  # a label line, then its bar
+HBAR_LABEL = 20
+HBAR_LABEL_CHARS = 48
 
 
 class HBar(Protocol):
@@ -53,47 +55,57 @@ def _join(parts) -> SafeString:
 
 
 def hbar_chart(bars: Sequence[HBar], *, label: str) -> SafeString:
-    """Horizontal bars, one row per value, each linking to its filtered view."""
+    """Horizontal bars, one row per value, each linking to its filtered view.
+    Each label sits above its bar, over the chart's whole width, so a long
+    value stays readable when the chart is scaled down to a phone's width."""
     if not bars:
         return SafeString("")
     top = max(b.value for b in bars) or 1
-    left, right = LABEL_WIDTH + 8, WIDTH - 56
-    height = ROW * len(bars) + 4
+    left, right = 0, WIDTH - 64
+    height = HBAR_ROW * len(bars) + 4
     rows = []
     for i, bar in enumerate(bars):
-        y = i * ROW + 4
+        y = i * HBAR_ROW + 4
+        bar_y = y + HBAR_LABEL
         length = max(2.0, (right - left) * bar.value / top) if bar.value else 0
         rect = format_html(
-            '<rect class="bar{}" x="{}" y="{}" width="{}" height="16" rx="3"></rect>',
+            '<rect class="bar{}" x="{}" y="{}" width="{}" height="14" rx="3"></rect>',
             " other" if bar.other else "",
             left,
-            y,
+            bar_y,
             _n(length),
         )
         if bar.url:
             rect = format_html('<a href="{}">{}</a>', bar.url, rect)
         rows.append(
             format_html(
-                '<g><title>{}: {}</title><text x="{}" y="{}" text-anchor="end">{}</text>{}'
-                '<text class="axis" x="{}" y="{}">{}</text></g>',
+                '<g><title>{}: {}</title><text class="label" x="{}" y="{}">{}</text>{}'
+                '<text class="axis value" x="{}" y="{}">{}</text></g>',
                 bar.label,
                 bar.value,
-                LABEL_WIDTH,
-                y + 12,
-                _short(bar.label),
+                left,
+                bar_y - 5,
+                _short(bar.label, HBAR_LABEL_CHARS),
                 rect,
                 _n(left + length + 6),
-                y + 12,
+                bar_y + 12,
                 bar.value,
             )
         )
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        '<svg class="chart hbars" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
         WIDTH,
         height,
         label,
         _join(rows),
     )
+
+
+def _ticks(axis_max: float) -> tuple[float, ...]:
+    """The ticks of a count axis: whole numbers only (never "0.5 runs")."""
+    if axis_max % 2 == 0:
+        return (0, axis_max // 2, axis_max)
+    return (0, axis_max)
 
 
 def stacked_columns_chart(
@@ -108,7 +120,7 @@ def stacked_columns_chart(
     step = (WIDTH - left) / len(days)
     bar_w = max(4.0, step * 0.64)
     parts = []
-    for tick in (0, axis_max / 2, axis_max):
+    for tick in _ticks(axis_max):
         y = top_pad + plot_h - plot_h * tick / axis_max
         parts.append(
             format_html(
@@ -205,7 +217,7 @@ def line_chart(
     ))))  # fmt: skip
     step = (right - left) / max(n - 1, 1)
     parts = []
-    for tick in (0, top / 2, top):
+    for tick in (0, top / 2, top) if percent else _ticks(top):
         y = top_pad + plot_h - plot_h * tick / top
         parts.append(
             format_html(

@@ -44,3 +44,51 @@
   }
   setTimeout(tick, 2000);
 })();
+
+// Theme switch (light / dark / system), remembered in this browser.
+(function () {
+  "use strict";
+  var box = document.querySelector(".theme-switch");
+  if (!box) return;
+  var root = document.documentElement;
+  function current() { return root.getAttribute("data-theme") || "system"; }
+  function show() {
+    box.querySelectorAll("[data-theme-choice]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-theme-choice") === current()));
+    });
+  }
+  box.hidden = false;
+  show();
+  box.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-theme-choice]");
+    if (!button) return;
+    var choice = button.getAttribute("data-theme-choice");
+    if (choice === "system") root.removeAttribute("data-theme"); else root.setAttribute("data-theme", choice);
+    try {
+      if (choice === "system") window.localStorage.removeItem("theme"); else window.localStorage.setItem("theme", choice);
+    } catch (e) { /* not remembered, still applied */ }
+    show();
+  });
+})();
+
+// Phone navigation: a Menu button folds the links away. Without JavaScript
+// the button stays hidden and every link shows, so nothing is out of reach.
+(function () {
+  "use strict";
+  var button = document.querySelector(".menu-toggle");
+  var nav = document.querySelector(".sidebar");
+  if (!button || !nav) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && nav.classList.contains("open")) {
+      nav.classList.remove("open");
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+})();
