@@ -1,8 +1,8 @@
 """Times as every page shows them: relative ("3 min ago"), with the exact time in
 the user's time zone, labelled with the zone, on hover and for screen readers.
 
-    {{ run.created_at|when }}     <time datetime="…" title="2026-11-29 07:03:12 CET">3 min ago…</time>
-    {{ run.created_at|exact }}    2026-11-29 07:03:12 CET (plain text, for attributes)
+    {{ run.created_at|when }}  <time datetime="…" title="2026-11-29 07:03:12 CET">3 min ago</time>
+    {{ run.created_at|exact }} 2026-11-29 07:03:12 CET (plain text, for attributes)
 
 Registered as a template builtin (settings TEMPLATES), so no {% load %} is needed."""
 
