@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH = 520
 ROW = 24
 LABEL_CHARS = 26
-HBAR_ROW = 38  # a label line, then its bar
-HBAR_LABEL = 20
+HBAR_ROW = 46  # a label line, then its bar
+HBAR_LABEL = 26
 HBAR_LABEL_CHARS = 48
 
 
@@ -84,7 +84,7 @@ def hbar_chart(bars: Sequence[HBar], *, label: str) -> SafeString:
                 bar.label,
                 bar.value,
                 left,
-                bar_y - 5,
+                bar_y - 7,
                 _short(bar.label, HBAR_LABEL_CHARS),
                 rect,
                 _n(left + length + 6),

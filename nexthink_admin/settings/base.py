@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "csp",
-    "axes",
+    "nexthink_admin.axes_app.SignInLockoutConfig",  # django-axes, readable in admin
     "nexthink_admin",
     "credentials",
     "connectors",
