@@ -50,6 +50,12 @@ def _n(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def _phone_skips(k: int) -> str:
+    """Every other x label is hidden on a phone (CSS), where the text is larger:
+    counted from the last, which always stays."""
+    return " alt" if k % 2 else ""
+
+
 def _join(parts) -> SafeString:
     return mark_safe("".join(parts))  # every part is already escaped by format_html
 
@@ -157,7 +163,8 @@ def stacked_columns_chart(
                 )
             )
         every = max(2, math.ceil(len(days) / 8))  # about eight labels, the last day always
-        day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % every == 0 else ""
+        from_last = len(days) - 1 - i
+        day_label = f"{day.day.day} {day.day:%b}" if from_last % every == 0 else ""
         column = format_html(
             '<rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}',
             _n(x),
@@ -170,10 +177,11 @@ def stacked_columns_chart(
         parts.append(
             format_html(
                 "<g><title>{}: {}</title>{}"
-                '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                '<text class="axis{}" x="{}" y="{}" text-anchor="middle">{}</text></g>',
                 day.day.isoformat(),
                 summary,
                 format_html('<a href="{}">{}</a>', url, column) if url else column,
+                _phone_skips(from_last // every),
                 _n(x + bar_w / 2),
                 height - 6,
                 day_label,
@@ -238,7 +246,8 @@ def line_chart(
         if (n - 1 - i) % every == 0:
             parts.append(
                 format_html(
-                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    '<text class="axis{}" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _phone_skips((n - 1 - i) // every),
                     _n(left + i * step),
                     height - 6,
                     point.label,
