@@ -92,3 +92,30 @@
     }
   });
 })();
+
+// Relative times ("3 min ago", from the |when filter) stay true while a page is
+// open: the same wording as nexthink_admin/templatetags/console_time.py,
+// recomputed every minute; the exact time in the title does not change.
+(function () {
+  "use strict";
+  function amount(n, unit) { return n + " " + unit + (unit === "min" || unit === "h" || n === 1 ? "" : "s"); }
+  function relative(then, now) {
+    var seconds = (now - then) / 1000, ahead = seconds < 0, text;
+    seconds = Math.abs(seconds);
+    if (seconds < 45) return ahead ? "in under a minute" : "just now";
+    if (seconds < 3600) text = amount(Math.max(1, Math.round(seconds / 60)), "min");
+    else if (seconds < 86400) text = amount(Math.round(seconds / 3600), "h");
+    else if (seconds < 30 * 86400) text = amount(Math.round(seconds / 86400), "day");
+    else return null; // older: the server wrote the date itself
+    return ahead ? "in " + text : text + " ago";
+  }
+  function refresh() {
+    var now = Date.now();
+    document.querySelectorAll("time[datetime][title]").forEach(function (el) {
+      var text = relative(Date.parse(el.getAttribute("datetime")), now);
+      var node = el.firstChild;
+      if (text && node && node.nodeType === 3 && node.nodeValue !== text) node.nodeValue = text;
+    });
+  }
+  setInterval(refresh, 60000);
+})();
