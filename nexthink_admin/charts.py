@@ -338,7 +338,7 @@ def heat_map(
             )
             parts.append(format_html('<a href="{}">{}</a>', cell.url, rect) if cell.url else rect)
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        '<svg class="chart heatmap" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
         WIDTH,
         top_pad + cell_h * len(rows) + 4,
         label,
