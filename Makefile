@@ -36,7 +36,7 @@ migrate: install
 
 # Web, worker, beat (and the embedded Redis unless REDIS_URL is set), one
 # process group from Procfile: logs prefixed by process name, Ctrl-C stops them
-# all. DEMO=1 adds its sim process: the AWS simulator, seeded, with a demo
+# all (honcho then exits 130, which is not a failure: make ends quietly). DEMO=1 adds its sim process: the AWS simulator, seeded, with a demo
 # credential and connectors (installing requirements/local.txt first).
 DEMO_ENV := $(if $(DEMO),AWS_ENDPOINT_URL=http://127.0.0.1:$${SIM_PORT:-5055} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABLED=true,)
 # The console is served by gunicorn with DEBUG off (Procfile `web`); `make dev`
@@ -46,7 +46,7 @@ PROCESSES := $(if $(DEMO),sim) $(if $(REDIS_URL),,redis) $(WEB_PROCESS) worker b
 
 run: $(if $(DEMO),install-local) migrate
 	@echo "Console: http://$${WEB_HOST:-127.0.0.1}:$${WEB_PORT:-8000}/  (Ctrl-C stops everything)"
-	@$(DEMO_ENV) exec $(BIN)/honcho -f Procfile start $(PROCESSES)
+	@$(DEMO_ENV) $(BIN)/honcho -f Procfile start $(PROCESSES) || [ $$? -eq 130 ]
 
 # Development only: auto-reload and Django's debug pages (never on a shared machine).
 dev:

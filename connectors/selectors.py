@@ -1,5 +1,6 @@
 """Reads of connectors and runs, shaped for the pages (constant query count)."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -113,3 +114,37 @@ def connector_device_counts(*, connector: InboundConnector) -> dict[str, int]:
         active=Count("pk", filter=Q(removed_at__isnull=True)),
         removed=Count("pk", filter=Q(removed_at__isnull=False)),
     )
+
+
+@dataclass
+class RunProgress:
+    """How far a running run is, estimated from the connector's last complete run."""
+
+    seen: int
+    expected: int | None  # devices of the last succeeded run; None: nothing to go by
+    elapsed_seconds: float
+
+    @property
+    def percent(self) -> int | None:
+        if not self.expected:
+            return None
+        return min(99, round(100 * self.seen / self.expected))  # 100 % only when it ends
+
+    @property
+    def elapsed(self) -> str:
+        minutes, seconds = divmod(int(self.elapsed_seconds), 60)
+        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def run_progress(run: Run, *, now: datetime | None = None) -> RunProgress:
+    """One query: the device count of the connector's previous succeeded run."""
+    expected = (
+        Run.objects.filter(connector_id=run.connector_id, status="succeeded", seen__gt=0)
+        .exclude(pk=run.pk)
+        .order_by("-created_at", "-id")
+        .values_list("seen", flat=True)
+        .first()
+    )
+    start = run.started_at or run.created_at
+    elapsed = max(0.0, ((now or timezone.now()) - start).total_seconds()) if start else 0.0
+    return RunProgress(seen=run.seen, expected=expected, elapsed_seconds=elapsed)

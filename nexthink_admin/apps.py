@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class NexthinkAdminConfig(AppConfig):
     name = "nexthink_admin"
     verbose_name = "Console"
+    default = True  # the app's config even if another AppConfig is imported here
 
     def ready(self) -> None:
         # Every app's admin module is registered by now (django.contrib.admin

@@ -1,5 +1,6 @@
 from django.views.generic import ListView
 
+from .audit_selectors import audit_event_rows
 from .models import AuditEvent
 from .paging import PageSizeMixin
 from .permissions import PermissionMixin
@@ -21,5 +22,6 @@ class AuditTrailView(PermissionMixin, PageSizeMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = audit_event_rows(list(ctx["events"]))
         ctx["query"] = f"type={self.object_type()}" if self.object_type() else ""
         return ctx

@@ -13,8 +13,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 520
 ROW = 24
-LABEL_WIDTH = 170
 LABEL_CHARS = 26
+HBAR_ROW = 46  # a label line, then its bar
+HBAR_LABEL = 26
+HBAR_LABEL_CHARS = 48
 
 
 class HBar(Protocol):
@@ -48,6 +50,12 @@ def _n(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def _phone_skips(k: int) -> str:
+    """Every other x label is hidden on a phone (CSS), where the text is larger:
+    counted from the last, which always stays."""
+    return " alt" if k % 2 else ""
+
+
 def _join(parts) -> SafeString:
     return mark_safe("".join(parts))  # every part is already escaped by format_html
 
@@ -57,12 +65,16 @@ def _link(url: str, name: str, shape: SafeString) -> SafeString:
     return format_html('<a href="{}" aria-label="{}">{}</a>', url, name, shape)
 
 
-def _svg(width: int, height: int, label: str, body: SafeString) -> SafeString:
-    """The chart: an image, or a labelled group when it holds links (an image's
-    content is hidden from assistive technology, so its links would be unreachable)."""
+def _svg(*args) -> SafeString:
+    """The chart: `[kind,] width, height, label, body`. An image, or a labelled
+    group when it holds links (an image's content is hidden from assistive
+    technology, so its links would be unreachable). `kind` is an extra class
+    (hbars, heatmap) the phone styles read."""
+    kind, (width, height, label, body) = (args[0], args[1:]) if len(args) == 5 else ("", args)
     role = "group" if "<a href=" in body else "img"
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="{}" aria-label="{}">{}</svg>',
+        '<svg class="{}" viewBox="0 0 {} {}" role="{}" aria-label="{}">{}</svg>',
+        f"chart {kind}".strip(),
         width,
         height,
         role,
@@ -72,46 +84,57 @@ def _svg(width: int, height: int, label: str, body: SafeString) -> SafeString:
 
 
 def hbar_chart(bars: Sequence[HBar], *, label: str) -> SafeString:
-    """Horizontal bars, one row per value, each linking to its filtered view."""
+    """Horizontal bars, one row per value, each linking to its filtered view.
+    Each label sits above its bar, over the chart's whole width, so a long
+    value stays readable when the chart is scaled down to a phone's width."""
     if not bars:
         return SafeString("")
     top = max(b.value for b in bars) or 1
-    left, right = LABEL_WIDTH + 8, WIDTH - 56
-    height = ROW * len(bars) + 4
+    left, right = 0, WIDTH - 64
+    height = HBAR_ROW * len(bars) + 4
     rows = []
     for i, bar in enumerate(bars):
-        y = i * ROW + 4
+        y = i * HBAR_ROW + 4
+        bar_y = y + HBAR_LABEL
         length = max(2.0, (right - left) * bar.value / top) if bar.value else 0
         rect = format_html(
-            '<rect class="bar{}" x="{}" y="{}" width="{}" height="16" rx="3"></rect>',
+            '<rect class="bar{}" x="{}" y="{}" width="{}" height="14" rx="3"></rect>',
             " other" if bar.other else "",
             left,
-            y,
+            bar_y,
             _n(length),
         )
         if bar.url:
             rect = _link(bar.url, f"{bar.label}: {bar.value}", rect)
         rows.append(
             format_html(
-                '<g><title>{}: {}</title><text x="{}" y="{}" text-anchor="end">{}</text>{}'
-                '<text class="axis" x="{}" y="{}">{}</text></g>',
+                '<g><title>{}: {}</title><text class="label" x="{}" y="{}">{}</text>{}'
+                '<text class="axis value" x="{}" y="{}">{}</text></g>',
                 bar.label,
                 bar.value,
-                LABEL_WIDTH,
-                y + 12,
-                _short(bar.label),
+                left,
+                bar_y - 7,
+                _short(bar.label, HBAR_LABEL_CHARS),
                 rect,
                 _n(left + length + 6),
-                y + 12,
+                bar_y + 12,
                 bar.value,
             )
         )
     return _svg(
+        "hbars",
         WIDTH,
         height,
         label,
         _join(rows),
     )
+
+
+def _ticks(axis_max: float) -> tuple[float, ...]:
+    """The ticks of a count axis: whole numbers only (never "0.5 runs")."""
+    if axis_max % 2 == 0:
+        return (0, axis_max // 2, axis_max)
+    return (0, axis_max)
 
 
 def stacked_columns_chart(
@@ -126,7 +149,7 @@ def stacked_columns_chart(
     step = (WIDTH - left) / len(days)
     bar_w = max(4.0, step * 0.64)
     parts = []
-    for tick in (0, axis_max / 2, axis_max):
+    for tick in _ticks(axis_max):
         y = top_pad + plot_h - plot_h * tick / axis_max
         parts.append(
             format_html(
@@ -163,7 +186,8 @@ def stacked_columns_chart(
                 )
             )
         every = max(2, math.ceil(len(days) / 8))  # about eight labels, the last day always
-        day_label = f"{day.day.day} {day.day:%b}" if (len(days) - 1 - i) % every == 0 else ""
+        from_last = len(days) - 1 - i
+        day_label = f"{day.day.day} {day.day:%b}" if from_last % every == 0 else ""
         column = format_html(
             '<rect x="{}" y="{}" width="{}" height="{}" fill="transparent"></rect>{}',
             _n(x),
@@ -176,10 +200,11 @@ def stacked_columns_chart(
         parts.append(
             format_html(
                 "<g><title>{}: {}</title>{}"
-                '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                '<text class="axis{}" x="{}" y="{}" text-anchor="middle">{}</text></g>',
                 day.day.isoformat(),
                 summary,
                 _link(url, f"{day.day.isoformat()}: {summary}", column) if url else column,
+                _phone_skips(from_last // every),
                 _n(x + bar_w / 2),
                 height - 6,
                 day_label,
@@ -222,7 +247,7 @@ def line_chart(
     ))))  # fmt: skip
     step = (right - left) / max(n - 1, 1)
     parts = []
-    for tick in (0, top / 2, top):
+    for tick in (0, top / 2, top) if percent else _ticks(top):
         y = top_pad + plot_h - plot_h * tick / top
         parts.append(
             format_html(
@@ -243,7 +268,8 @@ def line_chart(
         if (n - 1 - i) % every == 0:
             parts.append(
                 format_html(
-                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    '<text class="axis{}" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _phone_skips((n - 1 - i) // every),
                     _n(left + i * step),
                     height - 6,
                     point.label,
@@ -335,6 +361,7 @@ def heat_map(
             name = f"{row_label} {columns[j]}: {cell.value:g}"
             parts.append(_link(cell.url, name, rect) if cell.url else rect)
     return _svg(
+        "heatmap",
         WIDTH,
         top_pad + cell_h * len(rows) + 4,
         label,

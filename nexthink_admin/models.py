@@ -35,3 +35,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.action} {self.object_type} {self.object_repr}"
+
+
+class UserPreference(models.Model):
+    """Each user's own settings (the Preferences page): today, the time zone
+    every time is shown in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="An IANA time zone (Europe/Zurich); blank: the server's TIME_ZONE.",
+    )
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"

@@ -5,13 +5,20 @@ from django.urls import include, path
 from nql.urls import api_client_patterns, api_patterns, api_query_patterns, query_patterns
 
 from .audit_views import AuditTrailView
-from .views import HomeView
+from .preferences import PreferencesView
+from .views import HomeView, favicon
 
-admin.site.site_header = "WorkSpaces Connector administration"
-admin.site.site_title = "WorkSpaces Connector admin"
+# Django admin, branded as this console (templates/admin/base_site.html adds its
+# favicon, theme and a link back).
+admin.site.site_header = "WorkSpaces Connector console · Django admin"
+admin.site.site_title = "WorkSpaces Connector console"
+admin.site.index_title = "Data administration"
+admin.site.site_url = "/"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("preferences/", PreferencesView.as_view(), name="preferences"),
     path("login/", auth_views.LoginView.as_view(), name="login"),  # lockout: sign_in.py
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("administration/credentials/", include("credentials.urls")),

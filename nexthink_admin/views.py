@@ -1,3 +1,9 @@
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from connectors.devices import overview
@@ -20,7 +26,7 @@ class HomeView(TemplateView):
         can_connectors = user.has_perm("connectors.view_inboundconnector")
         totals, breakdowns = overview.overview_fleet()
         ctx.update(totals=totals, can_devices=can_devices, can_connectors=can_connectors)
-        ctx["get_started"] = not totals["connectors"] or not (totals["active"] + totals["removed"])
+        ctx["next_step"] = overview.overview_next_step(totals)
         if can_devices and totals["active"]:
             ctx["breakdowns"] = [(b.title, hbar_chart(b.bars, label=b.title)) for b in breakdowns]
         if can_connectors and totals["connectors"]:
@@ -35,3 +41,17 @@ class HomeView(TemplateView):
             )
             ctx["run_days"] = overview.RUN_DAYS
         return ctx
+
+
+@cache
+def _favicon_bytes() -> bytes:
+    return (settings.BASE_DIR / "static" / "favicon.ico").read_bytes()
+
+
+@login_not_required
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every first load whatever the page links."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -57,7 +57,7 @@ def test_audit_trail_records_who_did_what_to_credentials_and_connectors(admin_cl
     for event in AuditEvent.objects.all():
         assert credential.external_id not in str(event.changes)
     page = admin_client.get(reverse("audit")).content.decode()
-    assert "Prod" in page and "Deleted" in page and "role_arn" in page
+    assert "Prod" in page and "Deleted" in page and "AWS Role ARN" in page
 
 
 def test_audit_trail_is_for_administrators_only(django_user_model):

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -26,7 +28,21 @@ def test_demo_drift_changes_the_fleet_and_the_next_run_records_it(aws_sim, setti
     connectors = demo_setup(aws_sim, trusted_account=settings.AWS_TRUSTED_ACCOUNT_ID)
     for connector in connectors:
         run_execute(connector_id=connector.pk, trigger=RunTrigger.COMMAND)
-    call_command("demo_drift", endpoint=aws_sim.endpoint_url, resize=4, reimage=0, remove=1, add=2)
+    out = io.StringIO()
+    call_command(
+        "demo_drift",
+        endpoint=aws_sim.endpoint_url,
+        resize=4,
+        reimage=0,
+        remove=1,
+        add=2,
+        stdout=out,
+    )
+    fleet_lines = [line for line in out.getvalue().splitlines() if "):" in line]
+    assert fleet_lines and all(  # each count once per line, none as a raw dict
+        line.count("resized 4") == 1 and "removed 1" in line and "{" not in line
+        for line in fleet_lines
+    ), fleet_lines
     run = run_execute(connector_id=connectors[0].pk, trigger=RunTrigger.COMMAND)
     assert run.status == RunStatus.SUCCEEDED
     assert run.created == 2 and run.removed == 1

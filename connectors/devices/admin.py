@@ -138,5 +138,5 @@ class DeviceChangeAdmin(ReadOnlyAdmin):
     list_filter = ("field",)
     search_fields = ("device__name", "old_value", "new_value")
     date_hierarchy = "changed_at"
-    list_select_related = ("device", "run")
+    list_select_related = ("device", "run__connector")
     show_full_result_count = False

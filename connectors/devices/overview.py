@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,7 +98,11 @@ def overview_devices_by(*, attr: str, param: str, title: str, top: int = TOP) ->
     rest = rows[top:]
     if rest:
         bars.append(
-            Bar(label=f"Other ({len(rest)} values)", value=sum(n for _, n in rest), other=True)
+            Bar(
+                label=f"Other ({len(rest)} value{pluralize(len(rest))})",
+                value=sum(n for _, n in rest),
+                other=True,
+            )
         )
     return Breakdown(title=title, bars=bars)
 
@@ -132,3 +137,79 @@ def overview_runs_by_day(*, days: int = RUN_DAYS, now: datetime | None = None) -
         if day in by_day:
             by_day[day][status] = n
     return [DayRuns(day=day, counts=counts) for day, counts in by_day.items()]
+
+
+@dataclass
+class NextStep:
+    """The one set-up step still missing, for the overview's "Get started"."""
+
+    key: str  # credential, role_arn, connector, run, wait, no_devices
+    title: str
+    text: str
+    url: str
+    action: str  # the link's text
+
+
+def overview_next_step(totals: dict[str, int]) -> NextStep | None:
+    """None once any device was collected; otherwise the first missing step of
+    credential -> its Role ARN -> connector -> a run -> devices. A few queries,
+    only while the console is being set up."""
+    from credentials.models import Credential
+
+    if totals["active"] + totals["removed"]:
+        return None
+    credentials = Credential.objects.order_by("pk")
+    if not credentials.exists():
+        return NextStep(
+            "credential",
+            "Create a connector credential",
+            "The console reads AWS through an IAM role in your account: the credential "
+            "gives you its External ID and the policies the role needs.",
+            reverse("credentials:create"),
+            "Create a credential",
+        )
+    if not credentials.exclude(role_arn="").exists():
+        credential = credentials.first()
+        return NextStep(
+            "role_arn",
+            "Add the Role ARN to your credential",
+            f"Create the role in AWS with the policies “{credential.name}” shows, then "
+            "enter its Role ARN on the credential.",
+            reverse("credentials:edit", args=[credential.pk]),
+            f"Edit {credential.name}",
+        )
+    if not totals["connectors"]:
+        return NextStep(
+            "connector",
+            "Create an inbound connector",
+            "Choose AWS WorkSpaces, the credential, a region and an environment name.",
+            reverse("connectors:choose_type"),
+            "Create a connector",
+        )
+    connector = InboundConnector.objects.order_by("pk").first()
+    last = Run.objects.filter(connector__isnull=False).order_by("-created_at", "-id").first()
+    if last is None:
+        return NextStep(
+            "run",
+            "Run the connector",
+            f"“{connector.name}” has not run yet: it runs on its recurrence, "
+            "or now with Run now on its page.",
+            connector.get_absolute_url(),
+            f"Open {connector.name}",
+        )
+    if last.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return NextStep(
+            "wait",
+            "Wait for the first run",
+            f"A run of “{last.connector.name}” is {last.status}: devices appear when it ends.",
+            last.connector.get_absolute_url(),
+            f"Follow the run of {last.connector.name}",
+        )
+    return NextStep(
+        "no_devices",
+        "No device collected yet",
+        f"The last run of “{last.connector.name}” {last.get_status_display().lower()} "
+        "without devices: its page says why (an error, or no WorkSpaces in that region).",
+        last.connector.get_absolute_url(),
+        f"Open {last.connector.name}",
+    )

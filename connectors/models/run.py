@@ -58,7 +58,8 @@ class Run(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Run {self.pk} of {self.connector_id} ({self.status})"
+        """ "AWS EU run #6, succeeded" (admin, audit and logs read it)."""
+        return f"{self.connector.name} run #{self.pk}, {self.get_status_display().lower()}"
 
     @property
     def duration_seconds(self) -> float | None:

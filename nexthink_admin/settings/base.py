@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "csp",
-    "axes",
+    "nexthink_admin.axes_app.SignInLockoutConfig",  # django-axes, readable in admin
     "nexthink_admin",
     "credentials",
     "connectors",
@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "nexthink_admin.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -66,6 +67,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "nexthink_admin.context_processors.navigation",
             ],
+            # {{ value|when }} and {{ value|exact }} on every page, admin included.
+            "builtins": ["nexthink_admin.templatetags.console_time"],
         },
     },
 ]
@@ -124,6 +127,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One date format everywhere, Django admin included: nexthink_admin/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["nexthink_admin.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

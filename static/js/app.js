@@ -72,4 +72,77 @@
     requestAnimationFrame(function () { pending = false; update(); });
   });
   update();
+// Theme switch (light / dark / system), remembered in this browser.
+(function () {
+  "use strict";
+  var box = document.querySelector(".theme-switch");
+  if (!box) return;
+  var root = document.documentElement;
+  function current() { return root.getAttribute("data-theme") || "system"; }
+  function show() {
+    box.querySelectorAll("[data-theme-choice]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-theme-choice") === current()));
+    });
+  }
+  box.hidden = false;
+  show();
+  box.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-theme-choice]");
+    if (!button) return;
+    var choice = button.getAttribute("data-theme-choice");
+    if (choice === "system") root.removeAttribute("data-theme"); else root.setAttribute("data-theme", choice);
+    try {
+      if (choice === "system") window.localStorage.removeItem("theme"); else window.localStorage.setItem("theme", choice);
+    } catch (e) { /* not remembered, still applied */ }
+    show();
+  });
+})();
+
+// Phone navigation: a Menu button folds the links away. Without JavaScript
+// the button stays hidden and every link shows, so nothing is out of reach.
+(function () {
+  "use strict";
+  var button = document.querySelector(".menu-toggle");
+  var nav = document.querySelector(".sidebar");
+  if (!button || !nav) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && nav.classList.contains("open")) {
+      nav.classList.remove("open");
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+})();
+
+// Relative times ("3 min ago", from the |when filter) stay true while a page is
+// open: the same wording as nexthink_admin/templatetags/console_time.py,
+// recomputed every minute; the exact time in the title does not change.
+(function () {
+  "use strict";
+  function amount(n, unit) { return n + " " + unit + (unit === "min" || unit === "h" || n === 1 ? "" : "s"); }
+  function relative(then, now) {
+    var seconds = (now - then) / 1000, ahead = seconds < 0, text;
+    seconds = Math.abs(seconds);
+    if (seconds < 45) return ahead ? "in under a minute" : "just now";
+    if (seconds < 3600) text = amount(Math.max(1, Math.round(seconds / 60)), "min");
+    else if (seconds < 86400) text = amount(Math.round(seconds / 3600), "h");
+    else if (seconds < 30 * 86400) text = amount(Math.round(seconds / 86400), "day");
+    else return null; // older: the server wrote the date itself
+    return ahead ? "in " + text : text + " ago";
+  }
+  function refresh() {
+    var now = Date.now();
+    document.querySelectorAll("time[datetime][title]").forEach(function (el) {
+      var text = relative(Date.parse(el.getAttribute("datetime")), now);
+      var node = el.firstChild;
+      if (text && node && node.nodeType === 3 && node.nodeValue !== text) node.nodeValue = text;
+    });
+  }
+  setInterval(refresh, 60000);
 })();

@@ -10,6 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.services import DEMO_ACCOUNT, DEMO_FLEETS
 
 
+def drift_summary(result: dict) -> str:
+    """The simulator answers each change's ids and, under "counts", their numbers:
+    one count per change, the changes that did not happen left out."""
+    counts = result.get("counts") or {k: len(v) for k, v in result.items() if isinstance(v, list)}
+    said = [f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n]
+    return ", ".join(said) or "no change"
+
+
 class Command(BaseCommand):
     help = (
         "Resize, re-image, remove and add a few simulated WorkSpaces (make demo must be running)."
@@ -48,10 +56,7 @@ class Command(BaseCommand):
                     f"The demo simulator at {endpoint} did not answer ({exc}): "
                     "is `make demo` running?"
                 ) from exc
-            counts = ", ".join(
-                f"{k} {len(v) if isinstance(v, list) else v}" for k, v in result.items()
-            )
-            self.stdout.write(f"{name} ({region}): {counts}")
+            self.stdout.write(f"{name} ({region}): {drift_summary(result)}")
         self.stdout.write(
             "The connectors record the changes as drift on their next run (or press Run now)."
         )

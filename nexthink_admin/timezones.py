@@ -1,0 +1,57 @@
+"""Each user's time zone: stored in UserPreference, applied to every request
+(templates, forms and Django admin then show local times)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import UserPreference
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones() - {"localtime", "Factory"}))
+
+
+def time_zone_valid(name: str) -> bool:
+    return name in time_zone_names()
+
+
+def user_time_zone(user) -> str:
+    """The user's chosen zone, or "" for the server's TIME_ZONE."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return (
+        UserPreference.objects.filter(user=user).values_list("time_zone", flat=True).first() or ""
+    )
+
+
+def preference_time_zone_set(*, user, time_zone: str) -> UserPreference:
+    """The service behind the Preferences form (which validated the name)."""
+    preference, _ = UserPreference.objects.update_or_create(
+        user=user, defaults={"time_zone": time_zone}
+    )
+    return preference
+
+
+class UserTimeZoneMiddleware:
+    """Activates the signed-in user's time zone for the request (one small query)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = user_time_zone(request.user)
+        if name and time_zone_valid(name):
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()  # settings.TIME_ZONE
+        request.time_zone = name or settings.TIME_ZONE
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
