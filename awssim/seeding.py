@@ -7,6 +7,17 @@ import random
 import string
 from typing import Any
 
+from .catalog import (
+    COMPUTE_TYPES,
+    COMPUTE_WEIGHTS,
+    MODIFICATION_RESOURCES,
+    MODIFICATION_STATES,
+    RARE_STATES,
+    STORAGE,
+    TITLE,
+    TRANSITIONAL_STATES,
+    WORKSPACE_ERRORS,
+)
 from .store import Fleet, Record
 
 BASE_TIME = 1736150400.0  # 2025-01-06T08:00:00Z; every seeded timestamp derives from it
@@ -16,66 +27,6 @@ _UPPER = string.ascii_uppercase + string.digits
 _HEX = "0123456789abcdef"
 
 
-def _model_enum(shape: str) -> tuple[str, ...]:
-    """An enum of botocore's WorkSpaces model: the simulator follows the model, never a copy."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("workspaces")
-    return tuple(model.shape_for(shape).enum)
-
-
-# Every compute type and WorkSpace state of botocore's model.
-COMPUTE_TYPES: tuple[str, ...] = _model_enum("Compute")
-WORKSPACE_STATES: tuple[str, ...] = _model_enum("WorkspaceState")
-MODIFICATION_RESOURCES: tuple[str, ...] = _model_enum("ModificationResourceEnum")
-MODIFICATION_STATES: tuple[str, ...] = _model_enum("ModificationStateEnum")
-# States a WorkSpace passes through (mutate(settle=True) ends them: AVAILABLE).
-TRANSITIONAL_STATES = frozenset(
-    ("PENDING", "REBOOTING", "STARTING", "REBUILDING", "RESTORING", "MAINTENANCE", "UPDATING")
-) | frozenset(("ADMIN_MAINTENANCE", "STOPPING", "SUSPENDED"))
-# The common compute types weigh most; every other type of the model appears now and then.
-_COMMON_COMPUTE = {
-    "VALUE": 10,
-    "STANDARD": 35,
-    "PERFORMANCE": 25,
-    "POWER": 15,
-    "POWERPRO": 7,
-    "GRAPHICS_G4DN": 4,
-    "GRAPHICSPRO_G4DN": 2,
-    "GENERALPURPOSE_4XLARGE": 2,
-}
-_COMPUTE_WEIGHTS = tuple(_COMMON_COMPUTE.get(c, 0.25) for c in COMPUTE_TYPES)
-_STORAGE_BY_TYPE = {  # compute type -> (root GiB, user GiB); others: (100, 100)
-    "VALUE": (80, 10),
-    "STANDARD": (80, 50),
-    "PERFORMANCE": (80, 100),
-    "POWER": (175, 100),
-    "POWERPRO": (175, 100),
-    "GENERALPURPOSE_4XLARGE": (175, 100),
-    "GENERALPURPOSE_8XLARGE": (175, 100),
-}
-_STORAGE = {c: _STORAGE_BY_TYPE.get(c, (100, 100)) for c in COMPUTE_TYPES}
-_TITLE_BY_TYPE = {"POWERPRO": "PowerPro", "GRAPHICSPRO": "GraphicsPro"}
-
-
-def _title(compute: str) -> str:
-    """GRAPHICS_G6_XLARGE -> Graphics.g6.xlarge, as AWS names its bundles."""
-    head, *rest = compute.split("_")
-    head = _TITLE_BY_TYPE.get(head, head.capitalize())
-    return ".".join([head, *(part.lower() for part in rest)])
-
-
-_TITLE = {c: _title(c) for c in COMPUTE_TYPES}
-# ErrorCode / ErrorMessage of WorkSpaces in ERROR (a failed create) or UNHEALTHY.
-_ERRORS = (
-    ("ResourceUnavailable.Unknown", "The WorkSpace is not reachable. Reboot or rebuild it."),
-    ("ResourceLimitExceeded.Subnet", "The subnet has no free IP addresses for the WorkSpace."),
-    ("UserNotFound", "The user could not be found in the directory."),
-    ("InsufficientCapacity", "There is not enough capacity for the compute type requested."),
-)
-_RARE_STATES = tuple(
-    s for s in WORKSPACE_STATES if s not in ("AVAILABLE", "STOPPED", "ERROR", "UNHEALTHY")
-)
 # (label in names, OperatingSystem.Type, WorkspaceProperties.OperatingSystemName)
 _OSES = (
     ("Windows 10 (Server 2022 based)", "WINDOWS", "WINDOWS_SERVER_2022"),
@@ -223,21 +174,21 @@ class _Gen:
 
     def bundle(self, amazon: bool, image: Record | None, created: float) -> Record:
         rng = self.rng
-        compute = rng.choices(COMPUTE_TYPES, _COMPUTE_WEIGHTS)[0]
-        root, user = _STORAGE[compute]
+        compute = rng.choices(COMPUTE_TYPES, COMPUTE_WEIGHTS)[0]
+        root, user = STORAGE[compute]
         if amazon:
             label, _, os_name = rng.choices(_OSES, _OS_WEIGHTS)[0]
-            name = f"{_TITLE[compute]} with {label}"
+            name = f"{TITLE[compute]} with {label}"
             image_id, owner = self.unique("wsi-", 9), "Amazon"
             description = (
-                f"{_TITLE[compute]} bundle with {label}, {root} GB root, {user} GB user storage"
+                f"{TITLE[compute]} bundle with {label}, {root} GB root, {user} GB user storage"
             )
         else:
             assert image is not None
             dept = image["Name"].split("-")[0]
-            name = f"{dept}-{_TITLE[compute]}-{image['Name'].split('-')[1]}"
+            name = f"{dept}-{TITLE[compute]}-{image['Name'].split('-')[1]}"
             image_id, owner, os_name = image["ImageId"], self.fleet.account_id, image["_os_name"]
-            description = f"{dept} {_TITLE[compute]} desktop"
+            description = f"{dept} {TITLE[compute]} desktop"
         names = {b["Name"] for b in self.fleet.bundles.values()}
         base, n = name, 2
         while name in names:
@@ -284,7 +235,7 @@ class _Gen:
         compute = bundle["ComputeType"]["Name"]
         if rng.random() < 0.05:  # resized after creation: drifts from its bundle
             compute = rng.choice([c for c in COMPUTE_TYPES if c != compute])
-        root, user = _STORAGE[compute]
+        root, user = STORAGE[compute]
         running_mode = "AUTO_STOP" if rng.random() < 0.7 else "ALWAYS_ON"
         roll = rng.random()
         if roll < 0.88:
@@ -296,7 +247,7 @@ class _Gen:
         elif roll < 0.98:
             state = "UNHEALTHY"
         else:
-            state = rng.choice(_RARE_STATES)  # every other state of the model, now and then
+            state = rng.choice(RARE_STATES)  # every other state of the model, now and then
         os_name = bundle["_os_name"]
         props: dict[str, Any] = {"RunningMode": running_mode}
         if running_mode == "AUTO_STOP":
@@ -328,7 +279,7 @@ class _Gen:
         if rng.random() < 0.1:
             ws["WorkspaceName"] = f"{ws['UserName']}-desktop"
         if state in ("ERROR", "UNHEALTHY"):
-            ws["ErrorCode"], ws["ErrorMessage"] = rng.choice(_ERRORS)
+            ws["ErrorCode"], ws["ErrorMessage"] = rng.choice(WORKSPACE_ERRORS)
         if state == "PENDING" or (state == "ERROR" and rng.random() < 0.5):
             # Still being created, or its creation failed: no computer name, no address yet.
             del ws["ComputerName"], ws["IpAddress"]
@@ -540,7 +491,7 @@ def mutate_fleet(
         props["ComputeTypeName"] = rng.choice(
             [c for c in COMPUTE_TYPES if c != props["ComputeTypeName"]]
         )
-        props["RootVolumeSizeGib"], props["UserVolumeSizeGib"] = _STORAGE[props["ComputeTypeName"]]
+        props["RootVolumeSizeGib"], props["UserVolumeSizeGib"] = STORAGE[props["ComputeTypeName"]]
     bundle_ids = sorted(fleet.bundles)
     out["rebundled"] = pick(rebundle, ws_ids) if len(bundle_ids) > 1 else []
     running_image = fleet.meta.setdefault("running_image", {})

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import Device
+from ..models.device import RECORD_DETAIL_FIELDS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,6 +67,8 @@ class DeviceAdmin(ReadOnlyAdmin):
         "instance_size",
         "desktop_broker",
         "environment_name",
+        "image_behind_bundle",
+        "operating_system_name",
         "connector",
     )
     search_fields = ("name", "source_id", "user_name")
@@ -111,6 +114,7 @@ class DeviceAdmin(ReadOnlyAdmin):
                 )
             },
         ),
+        ("WorkSpace record, bundle and image", {"fields": RECORD_DETAIL_FIELDS}),
     )
     readonly_fields = ("history",)
 

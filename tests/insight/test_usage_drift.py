@@ -122,15 +122,21 @@ def test_drift_counts_changes_per_day_by_field_and_links_to_the_list_behind_each
     assert bad.status_code == 200
 
 
-def test_drift_shows_pools_on_several_images_and_waits_for_the_running_image(viewer):
+def test_drift_shows_pools_on_several_images_and_workspaces_behind_their_bundles_image(viewer):
     connector = make_connector()
     make_device(connector, 1, pool_type="pooled", desktop_pool="Call centre", disk_image="v1")
     make_device(connector, 2, pool_type="pooled", desktop_pool="Call centre", disk_image="v2")
     make_device(connector, 3, pool_type="pooled", desktop_pool="Single", disk_image="v1")
+    make_device(connector, 4, running_image_id="wsi-abc123", image_id="wsi-abc123")
+    make_device(
+        connector, 5, running_image_id="wsi-old", image_id="wsi-abc123", image_behind_bundle=True
+    )
     response = viewer.get(reverse("insight:drift"))
     assert [p["desktop_pool"] for p in response.context["several_images"]] == ["Call centre"]
-    assert response.context["outdated"] is None
-    assert "Appears once the connector stores" in response.content.decode()
+    assert response.context["outdated"] == 1
+    page = response.content.decode()
+    assert "run an image other than their bundle" in page
+    assert f"{reverse('devices:list')}?image_behind=yes" in page
 
 
 def test_retention_page_shows_periods_and_the_last_clean_up(viewer):

@@ -20,7 +20,8 @@ def drift_summary(result: dict) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Resize, re-image, remove and add a few simulated WorkSpaces (make demo must be running)."
+        "Resize, re-image, rebuild, remove and add a few simulated WorkSpaces"
+        " (make demo must be running). A bundle re-image changes no WorkSpace until rebuilt."
     )
 
     def add_arguments(self, parser):
@@ -29,16 +30,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--resize", type=int, default=5)
         parser.add_argument("--reimage", type=int, default=1)
+        parser.add_argument(
+            "--rebuild",
+            type=int,
+            default=3,
+            help="WorkSpaces rebuilt onto their bundle's current image (earlier ones finish).",
+        )
         parser.add_argument("--remove", type=int, default=2)
         parser.add_argument("--add", type=int, default=3)
 
-    def handle(self, *args, endpoint, resize, reimage, remove, add, **options):
+    def handle(self, *args, endpoint, resize, reimage, rebuild, remove, add, **options):
         for region, name, *_ in DEMO_FLEETS:
             body = {
                 "account_id": DEMO_ACCOUNT,
                 "region": region,
                 "resize": resize,
                 "reimage": reimage,
+                "rebuild": rebuild,
+                "settle": True,
                 "remove": remove,
                 "add": add,
             }
