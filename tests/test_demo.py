@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.models import Device, DeviceChange, InboundConnector
+from connectors.models import Device, DeviceChange, InboundConnector, Pool, PoolSession
 from connectors.runs import run_execute
 from credentials.models import Credential
 from demo.services import DEMO_FLEETS, demo_setup
@@ -18,8 +18,9 @@ def test_demo_setup_wires_two_connectors_that_collect_and_is_idempotent(aws_sim,
     for connector in connectors:
         run = run_execute(connector_id=connector.pk, trigger=RunTrigger.COMMAND)
         assert run.status == RunStatus.SUCCEEDED, run.error_message
-    expected = sum(ws + pools * sessions for _, _, _, ws, _, _, pools, sessions in DEMO_FLEETS)
-    assert Device.objects.count() == expected
+    assert Device.objects.count() == sum(fleet[3] for fleet in DEMO_FLEETS)  # the WorkSpaces
+    assert Pool.objects.count() == sum(fleet[6] for fleet in DEMO_FLEETS)
+    assert PoolSession.objects.count() == sum(fleet[6] * fleet[7] for fleet in DEMO_FLEETS)
     demo_setup(aws_sim, trusted_account=settings.AWS_TRUSTED_ACCOUNT_ID)  # a second start
     assert InboundConnector.objects.count() == 2 and Credential.objects.count() == 1
 

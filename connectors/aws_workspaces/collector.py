@@ -108,7 +108,7 @@ class WorkspacesCollector:
         # Records waiting for their bundle, by bundle id (a pool's sessions wait
         # with their pool, in order, so a session is never stored before its pool).
         self._pending: dict[str, list] = defaultdict(list)
-        self._side: queue.SimpleQueue = queue.SimpleQueue()  # session records, page by page
+        self._side: queue.SimpleQueue = queue.SimpleQueue()  # pool, then its sessions by page
         self._listed: dict[str, dict] | None = None  # the account's images, listed up front
         self._listing_complete = False  # every visible image was listed
         self._listing_done = threading.Event()
