@@ -73,6 +73,16 @@ class ConnectorType:
         these settings would read; "" when none does. Never blocks a save."""
         return ""
 
+    def credential_verify(self, credential) -> Any:
+        """Prove a credential of this type's protocol works, calling nothing else
+        (AWS: AssumeRole with the External ID). Never raises; the outcome has
+        ok, code, message, hint and reached_aws (False: the service was not reached)."""
+        raise NotImplementedError
+
+    def credential_hint(self, code: str) -> str:
+        """What to check after a failed credential_verify answered `code`."""
+        return ""
+
     def parameter_values(self, parameters: dict) -> list[ParameterValue]:
         """The stored parameters labelled for the connector's pages."""
         values = []
@@ -136,6 +146,14 @@ def connector_type(name: str) -> ConnectorType:
         return _registered()[name]
     except KeyError:
         raise LookupError(f"No connector type '{name}'") from None
+
+
+def credential_type(protocol: str) -> ConnectorType:
+    """The type whose connectors use credentials of `protocol` (it verifies them)."""
+    for kind in connector_types():
+        if kind.credential_protocol == protocol:
+            return kind
+    raise LookupError(f"No connector type uses '{protocol}' credentials")
 
 
 def parameter_labels() -> list[str]:

@@ -55,6 +55,7 @@ class Credential(models.Model):
         max_length=20,
         choices=Verification.choices,
         default=Verification.NOT_VERIFIED,
+        db_default=Verification.NOT_VERIFIED,  # rows written by older code (and migrations) too
         help_text="What Verify last found: the role could (or could not) be assumed with this"
         " credential's External ID. Reset when the Role ARN changes.",
     )
@@ -62,10 +63,18 @@ class Credential(models.Model):
         null=True, blank=True, help_text="When Verify last asked AWS."
     )
     verification_code = models.CharField(
-        max_length=100, blank=True, help_text="The error code of a failed Verify (AccessDenied...)."
+        max_length=100,
+        default="",
+        db_default="",
+        blank=True,
+        help_text="The error code of a failed Verify (AccessDenied...).",
     )
     verification_message = models.CharField(
-        max_length=2000, blank=True, help_text="What AWS (or the network) answered a failed Verify."
+        max_length=2000,
+        default="",
+        db_default="",
+        blank=True,
+        help_text="What AWS (or the network) answered a failed Verify.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

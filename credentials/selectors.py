@@ -39,6 +39,6 @@ def credential_verification_hint(*, credential: Credential) -> str:
     """What to check after the last Verify failed ("" otherwise)."""
     if credential.verification != Verification.FAILED:
         return ""
-    from connectors.aws_workspaces.credential_verify import verification_hint
+    from connectors.registry import credential_type
 
-    return verification_hint(credential.verification_code)
+    return credential_type(credential.protocol).credential_hint(credential.verification_code)

@@ -127,14 +127,12 @@ def credential_verify(*, credential: Credential, user=None):
     """Verify: assume the role with the External ID (nothing else), keep the
     outcome and its time on the credential; returns the outcome (with its hint).
     Raises NothingToVerify without a Role ARN (AWS is then not called)."""
-    from connectors.aws_workspaces.credential_verify import role_verify
+    from connectors.registry import credential_type
 
     if not credential.role_arn:
         raise NothingToVerify(f"The credential '{credential.name}' has no AWS Role ARN yet.")
     role_arn = credential.role_arn
-    result = role_verify(
-        role_arn=role_arn, external_id=credential.external_id, label=f"verify-{credential.pk}"
-    )
+    result = credential_type(credential.protocol).credential_verify(credential)
     values = {
         "verification": Verification.VERIFIED if result.ok else Verification.FAILED,
         "verified_at": timezone.now(),

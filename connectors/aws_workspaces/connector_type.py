@@ -63,6 +63,20 @@ class AwsWorkspacesType(ConnectorType):
             exclude_pk=exclude_pk,
         )
 
+    def credential_verify(self, credential):
+        from .credential_verify import role_verify
+
+        return role_verify(
+            role_arn=credential.role_arn,
+            external_id=credential.external_id,
+            label=f"verify-{credential.pk}",
+        )
+
+    def credential_hint(self, code: str) -> str:
+        from .credential_verify import verification_hint
+
+        return verification_hint(code)
+
     def call_stats(self) -> aws.CallStats:
         return aws.CallStats()
 

@@ -109,7 +109,7 @@ class _Checklist:
 
     def __init__(self):
         self.checks = {action: Check(action) for action in ACTIONS}
-        self.errors: list[tuple[CallError, int | None]] = []
+        self.errors: list[CallError] = []
         self.unreachable = False
 
     def call(self, action: str, method: Callable, detail: str, **params) -> dict | None:
@@ -128,7 +128,7 @@ class _Checklist:
             check.code, check.message = error.code, error.message
             check.hint, check.request_id = hints.hint_for(error), error.request_id
             self.unreachable = hints.is_network(error.code)
-            self.errors.append((error, error.http_status))
+            self.errors.append(error)
             return None
         check.elapsed_ms = int((time.monotonic() - started) * 1000)
         check.status = "allowed"
@@ -148,7 +148,9 @@ def _visible_image_id(bundle: dict | None) -> str | None:
     return bundle.get("ImageId")
 
 
-def _run_checks(client, calls: _Checklist, *, region: str) -> tuple[dict | None, dict, dict]:
+def _run_checks(
+    client, calls: _Checklist, *, region: str
+) -> tuple[dict | None, dict | None, dict | None]:
     """The five calls; returns the DescribeWorkspaces answer, a bundle and an image."""
     answer = calls.call(
         "DescribeWorkspaces",
@@ -244,7 +246,7 @@ def _probe(
     client = session.client("workspaces", region_name=region, config=PROBE_CONFIG)
     answer, bundle, image = _run_checks(client, calls, region=region)
     if calls.errors:
-        result = _failure(calls.errors[0][0], elapsed(), calls)
+        result = _failure(calls.errors[0], elapsed(), calls)
     else:
         result = _success(answer, calls, region=region, elapsed_ms=elapsed())
     if answer is not None:  # the first WorkSpace is shown, whatever else failed

@@ -120,8 +120,9 @@ def test_run_test_endpoint_refuses_bad_input_before_calling_aws_and_never_fails(
     if called:
         assert same_id(credential, ready.pk) and region in REGIONS, f"AWS was called for {post!r}"
         assert response.status_code == 200 and isinstance(answer["ok"], bool)
-    elif "link" in answer:  # valid input, but the credential has no Role ARN yet
-        assert response.status_code == 400 and same_id(credential, waiting.pk) and region in REGIONS
+    elif "link" in answer:  # the credential has no Role ARN yet: said at its field, with a link
+        assert response.status_code == 400 and same_id(credential, waiting.pk)
+        assert "no AWS Role ARN" in answer["field_errors"]["credential"][0]
     else:
         assert response.status_code == 400 and answer["field_errors"]
 
