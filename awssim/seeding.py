@@ -434,7 +434,7 @@ def _pool_bundles(gen: _Gen) -> list[str]:
         return ids
     bundle = gen.bundle(True, None, BASE_TIME - 500 * 86400)
     label, _, os_name = next(o for o in _OSES if o[2].startswith("WINDOWS_SERVER"))
-    title = _TITLE[bundle["ComputeType"]["Name"]]
+    title = TITLE[bundle["ComputeType"]["Name"]]
     bundle.update(
         Name=f"{title} with {label} for pools",
         Description=f"{title} bundle with {label}, for WorkSpaces Pools",
