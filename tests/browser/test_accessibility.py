@@ -11,8 +11,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from connectors.models import Device, InboundConnector, Run
-from insight.alert_services import ChannelData, channel_save
+from connectors.models import Device, InboundConnector
+from insight.alert_services import ChannelData, channel_save, rule_save
 from nql import services as nql_services
 from tests.browser.axe import axe_source, serious_violations
 from tests.insight.conftest import build_fleet
@@ -101,6 +101,7 @@ def console(admin_user):
     channel = channel_save(
         data=ChannelData(name="Operations team", kind="email", recipients="ops@example.com")
     )
+    rule_save(kind="connector_failing", threshold=2, enabled=True, channels=[channel])
     api_query = nql_services.nql_api_query_create(
         name="Devices by region", query_id="#devices_by_region", description="", query=NQL
     )
@@ -110,7 +111,6 @@ def console(admin_user):
         "credential": connector.credential_id,
         "connector": connector.pk,
         "device": Device.objects.filter(pool_type="personal").order_by("name").first().pk,
-        "run": Run.objects.filter(connector=connector).latest("pk").pk,
         "channel": channel.pk,
         "api_query": api_query.pk,
         "api_client": api_client.pk,
