@@ -72,6 +72,8 @@
     requestAnimationFrame(function () { pending = false; update(); });
   });
   update();
+})();
+
 // Theme switch (light / dark / system), remembered in this browser.
 (function () {
   "use strict";
