@@ -37,8 +37,11 @@ def _workspaces() -> QuerySet:
 
 
 def _problem_q(now: datetime) -> Q:
-    return Q(state__in=UNHEALTHY_STATES) | Q(
-        state__in=TRANSITIONAL_STATES, insight_state__since__lte=now - stuck_after()
+    # The outer `state IN (...)` of every problem state lets the database read
+    # only those devices through the state index (a few percent of a fleet)
+    # instead of every device: the OR alone, across the join, is a full scan.
+    return Q(state__in=(*UNHEALTHY_STATES, *TRANSITIONAL_STATES)) & (
+        Q(state__in=UNHEALTHY_STATES) | Q(insight_state__since__lte=now - stuck_after())
     )
 
 
@@ -74,9 +77,11 @@ def problem_page(
     """Unhealthy, impaired, in error, or stuck WorkSpaces, the longest-standing
     first, with since when (one page query and one count)."""
     extra = [a for a in (hooks.ERROR_CODE_FIELD, hooks.ERROR_MESSAGE_FIELD) if hooks.device_has(a)]
+    # The problem devices first (through the state index), then their rows
+    # and connectors: joined first, SQLite's planner would scan each connector's devices.
+    problems = _workspaces().filter(_problem_q(now)).values("pk")
     queryset = (
-        _workspaces()
-        .filter(_problem_q(now))
+        Device.objects.filter(pk__in=problems)
         .select_related("connector", "insight_state")
         .only(
             "id",
