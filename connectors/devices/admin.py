@@ -29,6 +29,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ValuesFilter(admin.AllValuesFieldListFilter):
+    """Every value of a text field, with a blank value named "(blank)": Django
+    would show it as a link with no text, which nobody can read or hear."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "(blank)"}
+            yield choice
+
+
 class RemovedFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
@@ -62,13 +73,13 @@ class DeviceAdmin(ReadOnlyAdmin):
     )
     list_filter = (
         RemovedFilter,
-        "region",
+        ("region", ValuesFilter),
         "pool_type",
-        "instance_size",
-        "desktop_broker",
-        "environment_name",
+        ("instance_size", ValuesFilter),
+        ("desktop_broker", ValuesFilter),
+        ("environment_name", ValuesFilter),
         "image_behind_bundle",
-        "operating_system_name",
+        ("operating_system_name", ValuesFilter),
         "connector",
     )
     search_fields = ("name", "source_id", "user_name")

@@ -16,6 +16,7 @@ from insight.alert_services import ChannelData, channel_save, rule_save
 from nql import services as nql_services
 from tests.browser.axe import axe_source, serious_violations
 from tests.insight.conftest import build_fleet
+from tests.pools.factories import make_pool, make_session
 from tests.security.test_every_url import SECURITY_TABLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,6 +42,10 @@ PAGES: dict[str, Callable[[dict], str]] = {
     "connector-edit": lambda o: reverse("connectors:edit", args=[o["connector"]]),
     "connector-delete": lambda o: reverse("connectors:delete", args=[o["connector"]]),
     "devices-list": lambda o: reverse("devices:list"),
+    "pools-list": lambda o: reverse("pools:list"),
+    "pool-detail": lambda o: reverse("pools:detail", args=[o["pool"]]),
+    "connector-runs": lambda o: reverse("connectors:runs", args=[o["connector"]]),
+    "preferences": lambda o: reverse("preferences"),
     "device-detail": lambda o: reverse("devices:detail", args=[o["device"]]),
     "audit": lambda o: reverse("audit"),
     "health": lambda o: reverse("insight:health"),
@@ -71,6 +76,7 @@ PAGES: dict[str, Callable[[dict], str]] = {
 NOT_PAGES = {
     "devices:export_csv",
     "devices:export_enrichment",
+    "devices:export_summary",  # JSON: what the Enrichment export leaves out
     "nql:export_csv",
     "nql_api:openapi",
     "connectors:runs_fragment",  # a fragment the connector page polls; swept within it
@@ -106,6 +112,9 @@ def console(admin_user):
         name="Devices by region", query_id="#devices_by_region", description="", query=NQL
     )
     api_client, _ = nql_services.api_client_create(name="Power BI", permissions=["nql:devices"])
+    pool = make_pool(connector, 901, name="Call centre", actual_user_sessions=4)
+    for n in range(3):
+        make_session(pool, n)
     return {
         "user": admin_user,
         "credential": connector.credential_id,
@@ -114,6 +123,7 @@ def console(admin_user):
         "channel": channel.pk,
         "api_query": api_query.pk,
         "api_client": api_client.pk,
+        "pool": pool.pk,
     }
 
 
@@ -225,7 +235,7 @@ def test_the_sweep_covers_every_page_of_the_console():
     }
     urls = set()
     objects = {k: 1 for k in ("credential", "connector", "device", "channel")}
-    objects |= {"api_query": 1, "api_client": 1}
+    objects |= {"api_query": 1, "api_client": 1, "pool": 1}
     for build in PAGES.values():
         urls.add(build(objects).split("?")[0])
     from django.urls import resolve
