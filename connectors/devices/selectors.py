@@ -159,7 +159,7 @@ def _filtered(query: DeviceQuery, *, skip: str | None = None) -> QuerySet[Device
         qs = _export_filtered(qs, query.filters[EXPORT_KEY])
     if skip != NAMES_KEY and NAMES_KEY in query.filters:
         if query.filters[NAMES_KEY] == DUPLICATE:
-            qs = exportable.candidates(qs).filter(exportable.duplicate_exists())
+            qs = exportable.candidates(qs).filter(exportable.duplicate_q())
         else:
             qs = qs.none()
     return qs
@@ -247,7 +247,7 @@ def _export_counts(query: DeviceQuery) -> list[FacetCounts]:
     ]
     duplicates = (
         exportable.candidates(_filtered(query, skip=NAMES_KEY))
-        .filter(exportable.duplicate_exists())
+        .filter(exportable.duplicate_q())
         .count()
     )
     names_selected = query.filters.get(NAMES_KEY, "")
