@@ -177,3 +177,26 @@ def test_every_list_keeps_its_table_within_its_card(signed_in, live_server):
                 sizes = _scroll(page, ".card.flush")
                 assert sizes["scrollWidth"] <= sizes["clientWidth"], f"{name}: scrolls at 1440"
             shot(page, f"tables-{name}-{viewport['width']}")
+
+
+@pytest.mark.parametrize("where", ["device", "pool"])
+def test_on_a_phone_virtualization_values_go_under_their_labels_whole(
+    signed_in, live_server, where
+):
+    """Beside a 250 px label column a value had a few characters a line
+    ("aws_w / orkspa / ces"); on a phone it goes under its label instead."""
+    from tests.pools.factories import make_pool
+
+    connector = make_connector("AWS EU")
+    if where == "device":
+        target = make_devices(connector, 1)[0]
+        url = reverse("devices:detail", args=[target.pk])
+    else:
+        url = reverse("pools:detail", args=[make_pool(connector, 1).pk])
+    page = signed_in
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + url)
+    broker = page.locator("dl.props.fields dd", has_text="aws_workspaces").first
+    line = float(broker.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 20"))
+    assert broker.bounding_box()["height"] < line * 1.5, "the value wraps inside a narrow column"
+    shot(page, f"{where}-fields-390")
