@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, FloatField, Max, Min, Q, Sum, Value
-from django.db.models.functions import Cast, NullIf
+from django.db.models import CharField, Count, F, FloatField, Max, Min, Q, Sum, Value
+from django.db.models.functions import Cast, NullIf, Upper
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from . import ast as a
@@ -118,9 +119,16 @@ def _coerce(f: NqlField, lit: a.Literal):
     )
 
 
-def _pattern_q(path: str, value: str) -> Q:
+def _pattern_q(f: NqlField, value: str) -> Q:
     """Case-insensitive match with * (any run) and ? (one character)."""
+    path = f.path
     if "*" not in value and "?" not in value:
+        if f.type == ENUM:
+            return Q(**{path: value})  # _coerce returned the stored value, exactly as spelled
+        if f.upper_indexed:
+            # The same match as iexact (PostgreSQL's iexact is this very UPPER() = UPPER()),
+            # written so that the UPPER(column) index answers it on both databases.
+            return Q(Exact(Upper(path), Upper(Value(value, output_field=CharField()))))
         return Q(**{f"{path}__iexact": value})
     inner = value.strip("*")
     if "?" not in value and "*" not in inner and inner:
@@ -193,7 +201,7 @@ class _Compiler:
                     "use == or !=",
                     node.left.pos,
                 )
-            q = _pattern_q(f.path, value)
+            q = _pattern_q(f, value)
             return q if op == "==" else ~q
         lookups = {"==": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
         if op == "!=":

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.core.paginator import Page, Paginator
 
 from . import ast as a
+from .cache import cacheable, cached_run
 from .compiler import compile_query
 from .models import ApiClient, NqlApiQuery
 from .parser import parse
@@ -44,7 +45,15 @@ def nql_run(
         raise a.NqlPermissionDenied(
             f"you do not have permission to query the {plan.table.name} table", query.table_pos
         )
-    return plan_run(plan, default_rows=default_rows, max_rows=max_rows)
+
+    def compute() -> NqlResult:
+        return plan_run(plan, default_rows=default_rows, max_rows=max_rows)
+
+    if now is None and cacheable(query, plan):
+        return cached_run(
+            text=text, params=params, bounds=(default_rows, max_rows), compute=compute
+        )
+    return compute()
 
 
 def nql_parameters(*, text: str) -> list[str]:

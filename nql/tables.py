@@ -28,6 +28,10 @@ class NqlField:
     label: str
     help: str = ""
     enum: tuple[str, ...] = ()
+    # True when the model has an index on UPPER(<column>) (connectors migration 0011): `==`
+    # without wildcards then compiles to UPPER(col) = UPPER(value), which that index serves,
+    # instead of iexact (LIKE on SQLite), which no index serves.
+    upper_indexed: bool = False
 
     @property
     def groupable(self) -> bool:
@@ -100,6 +104,7 @@ def _declare() -> None:
             string,
             "Virtualization desktop pool name",
             "Pooled: the pool's name; personal: the bundle's name.",
+            upper_indexed=True,
         ),
         NqlField(
             "virtualization.type",
@@ -117,11 +122,26 @@ def _declare() -> None:
             string,
             "Environment name",
             "The connector's Environment name.",
+            upper_indexed=True,
         ),
-        NqlField("virtualization.desktop_broker", "desktop_broker", string, "Desktop broker"),
-        NqlField("virtualization.disk_image", "disk_image", string, "Disk image"),
-        NqlField("virtualization.instance_size", "instance_size", string, "Instance size"),
-        NqlField("virtualization.region", "region", string, "Region"),
+        NqlField(
+            "virtualization.desktop_broker",
+            "desktop_broker",
+            string,
+            "Desktop broker",
+            upper_indexed=True,
+        ),
+        NqlField(
+            "virtualization.disk_image", "disk_image", string, "Disk image", upper_indexed=True
+        ),
+        NqlField(
+            "virtualization.instance_size",
+            "instance_size",
+            string,
+            "Instance size",
+            upper_indexed=True,
+        ),
+        NqlField("virtualization.region", "region", string, "Region", upper_indexed=True),
         NqlField(
             "virtualization.last_update",
             "last_update",
@@ -151,7 +171,14 @@ def _declare() -> None:
         NqlField("aws.image_id", "image_id", string, "Image ID"),
         NqlField("aws.directory_id", "directory_id", string, "Directory ID"),
         NqlField("aws.user_name", "user_name", string, "User"),
-        NqlField("aws.state", "state", string, "State", "AVAILABLE, STOPPED, ERROR..."),
+        NqlField(
+            "aws.state",
+            "state",
+            string,
+            "State",
+            "AVAILABLE, STOPPED, ERROR...",
+            upper_indexed=True,
+        ),
         NqlField("aws.ip_address", "ip_address", string, "IP address"),
         NqlField("aws.running_mode", "running_mode", string, "Running mode"),
         NqlField(

@@ -1,7 +1,7 @@
 """Enriched device records and their history of field changes (drift)."""
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 
 from ..choices import PoolType
@@ -67,6 +67,17 @@ RECORD_DETAIL_FIELDS = (
     "image_created_at",
     "image_owner_account_id",
     "image_update_available",
+)
+
+# Columns NQL filters most, indexed as UPPER(column) (nql/tables.py: upper_indexed).
+NQL_UPPER_INDEXED = (
+    "region",
+    "instance_size",
+    "environment_name",
+    "disk_image",
+    "desktop_pool",
+    "desktop_broker",
+    "state",
 )
 
 
@@ -231,6 +242,18 @@ class Device(models.Model):
             models.Index(fields=["image_behind_bundle", "name"]),
             # Duplicate names (connectors/devices/exportable.py): hostnames compare without case.
             models.Index(Lower("name"), name="device_name_lower"),
+            # NQL's `==` is case-insensitive: nql/compiler.py compiles it on these columns to
+            # UPPER(col) = UPPER(value), which these serve, active devices in name order.
+            *(
+                models.Index(
+                    Upper(column),
+                    "name",
+                    "id",
+                    condition=models.Q(removed_at__isnull=True),
+                    name=f"device_nql_upper_{column}"[:30],
+                )
+                for column in NQL_UPPER_INDEXED
+            ),
         ]
 
     def __str__(self) -> str:
