@@ -1,5 +1,9 @@
 """The queries administrators write most (shared/reference/nql-examples.md),
-shown beside the editor and proven by tests/nql/test_examples.py."""
+shown beside the editor and proven by tests/nql/test_examples.py.
+
+Pools are not devices (pooled sessions are in pool.sessions, pools in pools):
+the examples about pools read the pools table; those about WorkSpaces the
+devices table, where virtualization.desktop_pool is the bundle's name."""
 
 EXAMPLES: tuple[tuple[str, str], ...] = (
     (
@@ -13,24 +17,22 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
         "| summarize workspaces = count() by virtualization.region | sort workspaces desc",
     ),
     (
-        "Devices by pool and instance size",
-        "devices | summarize n = count() by virtualization.desktop_pool, "
-        "virtualization.instance_size",
+        "Pools and sessions in use by instance size",
+        "pools | summarize pools = count(), in_use = active_user_sessions.sum() by instance_size",
     ),
     (
-        "Pooled share per production environment",
-        'devices | where virtualization.environment_name == "prod-*" | summarize pooled_share = '
-        "countif(virtualization.type == pooled) / count() by virtualization.environment_name",
+        "Pool capacity in use per production environment",
+        'pools | where environment_name == "prod-*" | summarize in_use = '
+        "active_user_sessions.sum() / desired_user_sessions.sum() by environment_name",
     ),
     (
         "Finance pools not on a 2025 golden image",
-        'devices | where virtualization.desktop_pool == "finance*" and '
-        'virtualization.disk_image != "golden-2025-*" | list name, virtualization.disk_image',
+        'pools | where name == "finance*" and disk_image != "golden-2025-*" '
+        "| list name, connector.nql_id, disk_image",
     ),
     (
         "Image drift per pool",
-        "devices | summarize n = count() by virtualization.desktop_pool, "
-        "virtualization.disk_image | sort n asc",
+        "pools | summarize pools = count() by name, disk_image | sort pools asc",
     ),
     (
         "Enrichment gone stale",
@@ -44,13 +46,13 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ),
     (
         "Top pools",
-        'devices | where virtualization.desktop_broker == "aws_workspaces" '
-        "| summarize n = count() by virtualization.desktop_pool | sort n desc | limit 10",
+        "pools | summarize sessions = active_user_sessions.sum() by name "
+        "| sort sessions desc | limit 10",
     ),
     (
-        "Broker and pool type",
+        "WorkSpaces by broker and environment",
         "devices during past 30d | summarize n = count() by virtualization.desktop_broker, "
-        "virtualization.type",
+        "virtualization.environment_name",
     ),
     (
         "Failed runs of the past week",

@@ -1,6 +1,6 @@
 """The ten queries administrators write most (shared/reference/nql-examples.md)
 give, in the console and through the API, what the Devices page's filters
-and counts give over the same fleet."""
+and counts give over the same fleet, and for pools what the Pools page lists."""
 
 import json
 from datetime import timedelta
@@ -12,10 +12,10 @@ from nql.examples import EXAMPLES
 from nql.selectors import nql_run
 from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
+from tests.pools.factories import make_pool
 
 pytestmark = pytest.mark.django_db
 TEN = [text for _, text in EXAMPLES[:10]]
-POOLS = ("Finance Alpha", "Finance Beta", "Engineering", "Call Centre")
 
 
 @pytest.fixture
@@ -51,7 +51,6 @@ def demo_fleet():
         prod_eu,
         3,
         desktop_pool="Finance Beta",
-        pool_type="pooled",
         disk_image="win11-pool",
         instance_size="GRAPHICS_G4DN",
     )
@@ -74,7 +73,6 @@ def demo_fleet():
         prod_us,
         5,
         desktop_pool="Call Centre",
-        pool_type="pooled",
         disk_image="cc-image",
         instance_size="VALUE",
     )
@@ -94,6 +92,24 @@ def demo_fleet():
         disk_image="win10",
         instance_size="POWER",
     )
+    pools = (
+        (prod_eu, "Finance Alpha", "golden-2025-03", "STANDARD", 8, 10),
+        (prod_eu, "Finance Beta", "win11-pool", "GRAPHICS_G4DN", 3, 5),
+        (prod_us, "Finance Alpha", "golden-2024-11", "STANDARD", 2, 4),
+        (prod_us, "Call Centre", "cc-image", "VALUE", 20, 25),
+        (dev, "Engineering", "win10", "POWER", 1, 2),
+    )
+    for i, (connector, name, image, size, active, desired) in enumerate(pools, start=1):
+        make_pool(
+            connector,
+            i,
+            name=name,
+            disk_image=image,
+            instance_size=size,
+            active_user_sessions=active,
+            desired_user_sessions=desired,
+        )
+    make_pool(prod_us, 9, name="Finance Old", disk_image="win7", removed_at=now)
     return now
 
 
@@ -114,6 +130,19 @@ def facet(client, key: str, **params) -> dict[str, int]:
 
 def names(client, **params) -> set[str]:
     return {d.name for d in page(client, **params)["devices"]}
+
+
+def pools(client, **params) -> list:
+    response = client.get("/devices/pools/", params)
+    assert response.status_code == 200
+    return list(response.context["object_list"])
+
+
+def grouped(rows, key, value) -> dict:
+    out: dict = {}
+    for row in rows:
+        out[key(row)] = out.get(key(row), 0) + value(row)
+    return out
 
 
 def run(text: str):
@@ -143,40 +172,46 @@ def test_2_workspaces_by_region_are_the_region_facet(admin_client, demo_fleet):
     assert counts == sorted(counts, reverse=True)
 
 
-def test_3_pool_by_instance_size_are_the_pages_counts(admin_client, demo_fleet):
+def test_3_pools_and_sessions_in_use_by_instance_size_are_the_pools_pages(admin_client, demo_fleet):
     result = run(TEN[2])
-    for pool, size, n in result.rows:
-        assert n == total(admin_client, q=pool, instance_size=size), (pool, size)
-    assert sum(r[2] for r in result.rows) == total(admin_client)
+    listed = pools(admin_client)
+    count = grouped(listed, lambda p: p.instance_size, lambda p: 1)
+    in_use = grouped(listed, lambda p: p.instance_size, lambda p: p.active_user_sessions)
+    assert {r[0]: (r[1], r[2]) for r in result.rows} == {
+        size: (count[size], in_use[size]) for size in count
+    }
+    assert sum(r[1] for r in result.rows) == len(listed) == 5  # the removed pool is left out
 
 
-def test_4_pooled_share_per_production_environment(admin_client, demo_fleet):
+def test_4_pool_capacity_in_use_per_production_environment(admin_client, demo_fleet):
     result = run(TEN[3])
     assert [r[0] for r in result.rows] == ["prod-eu", "prod-us"]
+    listed = pools(admin_client)
+    active = grouped(listed, lambda p: p.environment_name, lambda p: p.active_user_sessions)
+    desired = grouped(listed, lambda p: p.environment_name, lambda p: p.desired_user_sessions)
     for environment, share in result.rows:
-        pooled = total(admin_client, environment=environment, pool_type="pooled")
-        assert share == round(pooled / total(admin_client, environment=environment), 6)
+        assert share == round(active[environment] / desired[environment], 6)
 
 
 def test_5_finance_pools_off_the_2025_golden_images(admin_client, demo_fleet):
     result = run(TEN[4])
-    expected = set()
-    for pool in ("Finance Alpha", "Finance Beta"):
-        for image in facet(admin_client, "disk_image", q=pool):
-            if not image.lower().startswith("golden-2025-"):
-                expected |= names(admin_client, q=pool, disk_image=image)
-    assert {r[0] for r in result.rows} == expected
-    assert len(expected) == 5
+    expected = {
+        (p.name, p.connector.nql_id, p.disk_image)
+        for p in pools(admin_client, q="finance")
+        if not p.disk_image.lower().startswith("golden-2025-")
+    }
+    assert {tuple(r) for r in result.rows} == expected
+    assert len(expected) == 2
 
 
 def test_6_image_drift_per_pool(admin_client, demo_fleet):
     result = run(TEN[5])
-    for pool, image, n in result.rows:
-        assert n == total(admin_client, q=pool, disk_image=image), (pool, image)
+    expected = grouped(pools(admin_client), lambda p: (p.name, p.disk_image), lambda p: 1)
+    assert {(r[0], r[1]): r[2] for r in result.rows} == expected
     counts = [r[2] for r in result.rows]
     assert counts == sorted(counts)
     drifted = {r[0] for r in result.rows if sum(1 for s in result.rows if s[0] == r[0]) > 1}
-    assert drifted == {"Finance Alpha", "Engineering"}
+    assert drifted == {"Finance Alpha"}
 
 
 def test_7_stale_enrichment_is_what_the_page_shows_older_than_two_days(admin_client, demo_fleet):
@@ -198,17 +233,17 @@ def test_8_graphics_sizes_in_two_regions(admin_client, demo_fleet):
     assert len(expected) == 8
 
 
-def test_9_top_pools(admin_client, demo_fleet):
+def test_9_top_pools_by_sessions_in_use(admin_client, demo_fleet):
     result = run(TEN[8])
-    expected = {pool: total(admin_client, q=pool, broker="aws_workspaces") for pool in POOLS}
-    assert dict(map(tuple, result.rows)) == {p: n for p, n in expected.items() if n}
+    expected = grouped(pools(admin_client), lambda p: p.name, lambda p: p.active_user_sessions)
+    assert dict(map(tuple, result.rows)) == expected
     assert [r[1] for r in result.rows] == sorted(expected.values(), reverse=True)
 
 
-def test_10_broker_by_pool_type(admin_client, demo_fleet):
+def test_10_workspaces_by_broker_and_environment(admin_client, demo_fleet):
     result = run(TEN[9])
-    for broker, pool_type, n in result.rows:
-        assert n == total(admin_client, broker=broker, pool_type=pool_type)
+    for broker, environment, n in result.rows:
+        assert n == total(admin_client, broker=broker, environment=environment)
     assert sum(r[2] for r in result.rows) == total(admin_client)
 
 
@@ -217,7 +252,7 @@ def test_each_example_gives_the_same_rows_on_the_console_page_and_through_the_ap
     client, admin_user, demo_fleet, saved_query, token_for, index
 ):
     saved_query(f"#example_{index + 1}", TEN[index])
-    token = token_for("nql:devices")
+    token = token_for("nql:devices", "nql:pools")
     body = client.post(
         "/api/v1/nql/execute",
         json.dumps({"queryId": f"#example_{index + 1}"}),
