@@ -200,3 +200,14 @@ def test_on_a_phone_virtualization_values_go_under_their_labels_whole(
     line = float(broker.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 20"))
     assert broker.bounding_box()["height"] < line * 1.5, "the value wraps inside a narrow column"
     shot(page, f"{where}-fields-390")
+
+
+def test_a_row_header_reads_as_written_not_in_the_column_headers_capitals(signed_in, live_server):
+    from tests.pools.factories import make_pool
+
+    make_pool(make_connector("AWS EU"), 1, name="Finance-pool-1")
+    page = signed_in
+    page.goto(live_server.url + reverse("pools:list"))
+    cell = page.locator("tbody th[scope=row]").first
+    assert cell.evaluate("el => getComputedStyle(el).textTransform") == "none"
+    assert "Finance-pool-1" in cell.inner_text()
