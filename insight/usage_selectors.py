@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Avg, Count, QuerySet, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Substr, TruncDate, TruncHour
 from django.utils import timezone
 
 from connectors.models import Device
@@ -98,16 +99,55 @@ def auto_stop_share_by_day(
     scope = FleetSnapshot.objects.filter(taken_at__gte=start)
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    rows = (
-        scope.annotate(day=TruncDate("taken_at"))
-        .order_by()
-        .values("day")
-        .annotate(
-            a=Sum("auto_stop_available"), s=Sum("auto_stop_stopped"), o=Sum("auto_stop_other")
-        )
-    )
-    by_day = {r["day"]: Share(r["a"] or 0, r["s"] or 0, r["o"] or 0) for r in rows}
+    sums = {
+        "a": Sum("auto_stop_available"),
+        "s": Sum("auto_stop_stopped"),
+        "o": Sum("auto_stop_other"),
+    }
+    hours = _local_hours(scope, (), sums)
+    by_day: dict[date, Share] = defaultdict(lambda: Share(0, 0, 0))
+    if hours is None:
+        rows = scope.annotate(day=TruncDate("taken_at")).order_by().values("day").annotate(**sums)
+        hours = [(r["day"], r) for r in rows]
+    for local, r in hours:
+        day = local.date() if isinstance(local, datetime) else local
+        share = by_day[day]
+        share.available += r["a"] or 0
+        share.stopped += r["s"] or 0
+        share.other += r["o"] or 0
     return [(d, by_day.get(d, Share(0, 0, 0))) for d in day_list]
+
+
+def _utc_hour(field: str):
+    """`field` truncated to its UTC hour, natively on either database (no
+    per-row time-zone conversion, a Python function per row on SQLite)."""
+    if connection.vendor == "sqlite":  # stored as text "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return Substr(field, 1, 13)
+    return TruncHour(field, tzinfo=UTC)
+
+
+def _local_hours(scope: QuerySet, group: tuple[str, ...], aggregates: dict) -> list | None:
+    """`aggregates` of `scope` per `group` and UTC hour of `taken_at` (at most
+    24 rows per group and day), each row as (local start of the hour, row);
+    None in a time zone whose offset is not whole hours (a UTC hour would span
+    two local hours)."""
+    tz = timezone.get_current_timezone()
+    rows = (
+        scope.annotate(utc_hour=_utc_hour("taken_at"))
+        .order_by()
+        .values(*group, "utc_hour")
+        .annotate(**aggregates)
+    )
+    out = []
+    for r in rows:
+        hour = r["utc_hour"]
+        if isinstance(hour, str):
+            hour = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+        local = hour.astimezone(tz)
+        if local.minute:
+            return None
+        out.append((local, r))
+    return out
 
 
 def _auto_stop_workspaces(connector_id: int | None) -> QuerySet:
@@ -214,11 +254,25 @@ def sessions_heat_map(
     *, days: int, now: datetime, connector_id: int | None = None
 ) -> dict[tuple[int, int], float]:
     """Average pool sessions seen per (ISO weekday, hour), summed over
-    connectors (one GROUP BY)."""
+    connectors (one GROUP BY, per connector and hour, placed in local time here)."""
     scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    tz = timezone.get_current_timezone()
+    hours = _local_hours(scope, ("connector_id",), {"total": Sum("sessions"), "n": Count("id")})
+    if hours is None:
+        return _sessions_heat_map_local(scope, timezone.get_current_timezone())
+    sums: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+    for local, r in hours:
+        acc = sums[(r["connector_id"], local.isoweekday(), local.hour)]
+        acc[0] += r["total"] or 0
+        acc[1] += r["n"]
+    grid: dict[tuple[int, int], float] = defaultdict(float)
+    for (_, dow, h), (total, n) in sums.items():
+        grid[(dow, h)] += total / n
+    return grid
+
+
+def _sessions_heat_map_local(scope: QuerySet, tz) -> dict[tuple[int, int], float]:
     rows = (
         scope.annotate(
             dow=ExtractIsoWeekDay("taken_at", tzinfo=tz), hour=ExtractHour("taken_at", tzinfo=tz)
