@@ -14,7 +14,11 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
 
-from connectors.choices import RunStatus
+from connectors.choices import (
+    WORKSPACE_TRANSITIONAL_STATES,
+    WORKSPACE_UNHEALTHY_STATES,
+    RunStatus,
+)
 from connectors.models import Device, Run
 
 from . import hooks
@@ -22,19 +26,8 @@ from .models import ConnectorHealth, DeviceState, FleetSnapshot, StateTransition
 
 log = logging.getLogger(__name__)
 
-UNHEALTHY_STATES = ("UNHEALTHY", "IMPAIRED", "ERROR")
-TRANSITIONAL_STATES = (
-    "PENDING",
-    "STARTING",
-    "REBOOTING",
-    "REBUILDING",
-    "RESTORING",
-    "UPDATING",
-    "STOPPING",
-    "TERMINATING",
-    "MAINTENANCE",
-    "ADMIN_MAINTENANCE",
-)
+UNHEALTHY_STATES = WORKSPACE_UNHEALTHY_STATES
+TRANSITIONAL_STATES = WORKSPACE_TRANSITIONAL_STATES
 RUNNING_STATE = "AVAILABLE"
 STOPPED_STATE = "STOPPED"
 AUTO_STOP = "AUTO_STOP"

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from ..choices import PoolType
+from ..choices import WORKSPACE_PROBLEM_STATES, PoolType
 
 # UI label, NQL field name and model attribute of the ten virtualization fields.
 VIRTUALIZATION_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -217,6 +217,14 @@ class Device(models.Model):
             models.Index(fields=["disk_image", "name"]),
             models.Index(fields=["desktop_pool", "name"]),
             models.Index(fields=["state", "name"]),
+            # The Health page's problem WorkSpaces (insight/health_selectors.py): a few
+            # percent of a fleet, read without a scan. The query must repeat the
+            # condition with literal values (SQLite ignores a partial index for `IN (?)`).
+            models.Index(
+                fields=["state", "workspace_id"],
+                condition=models.Q(state__in=WORKSPACE_PROBLEM_STATES, removed_at__isnull=True),
+                name="device_problem_state",
+            ),
             models.Index(fields=["last_update"]),
             models.Index(fields=["removed_at"]),
             # The Devices page filters and sorts on every column (connectors/devices/selectors.py).
