@@ -9,7 +9,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from connectors.choices import WORKSPACE_PROBLEM_STATES, RunStatus
@@ -27,6 +42,7 @@ POOL_NEAR_LIMIT = 0.9  # active sessions over actual capacity
 # many of its recurrences has stopped running: beat or the workers are down.
 SILENT_AFTER_RECURRENCES = 3
 SILENT_AT_LEAST = timedelta(minutes=30)
+STALE_COUNTED = 1000  # stale devices counted per connector, then "1,000+"
 
 
 def stuck_after() -> timedelta:
@@ -225,6 +241,32 @@ def silent_connectors(
     return out
 
 
+def stale_counts(connectors: list[InboundConnector], *, now: datetime) -> dict[int, int]:
+    """Each connector's active devices not confirmed for `stale_after` (one
+    query), counted up to STALE_COUNTED + 1: a connector that stopped
+    succeeding has its whole fleet stale, and counting it all would cost a
+    read of the fleet; the page says "1,000+" instead."""
+    stale_before = Case(
+        *(When(pk=c.pk, then=Value(now - stale_after(c.recurrence))) for c in connectors),
+        output_field=DateTimeField(),
+    )
+    first = Device.objects.filter(
+        connector=OuterRef("pk"), removed_at__isnull=True, last_update__lt=OuterRef("stale_before")
+    ).values("pk")[: STALE_COUNTED + 1]
+    counted = Func(
+        Subquery(first),
+        template="(SELECT COUNT(*) FROM %(expressions)s AS first_stale)",
+        output_field=IntegerField(),
+    )
+    rows = (
+        InboundConnector.objects.filter(pk__in=[c.pk for c in connectors])
+        .annotate(stale_before=stale_before)
+        .annotate(stale=counted)
+        .values_list("pk", "stale")
+    )
+    return dict(rows)
+
+
 def connector_health(*, now: datetime) -> list[InboundConnector]:
     """Every connector with its run streak, its stale devices and whether it
     stopped running (two queries)."""
@@ -235,19 +277,11 @@ def connector_health(*, now: datetime) -> list[InboundConnector]:
     )
     if not connectors:
         return connectors
-    stale_q = Q()
-    for c in connectors:
-        stale_q |= Q(connector_id=c.pk, last_update__lt=now - stale_after(c.recurrence))
-    stale = dict(
-        Device.objects.filter(removed_at__isnull=True)
-        .filter(stale_q)
-        .order_by()
-        .values_list("connector_id")
-        .annotate(n=Count("id"))
-    )
+    stale = stale_counts(connectors, now=now)
     for c in connectors:
         c.health = getattr(c, "insight_health", None)
-        c.stale_devices = stale.get(c.pk, 0)
+        c.stale_devices = min(stale.get(c.pk, 0), STALE_COUNTED)
+        c.stale_capped = stale.get(c.pk, 0) > STALE_COUNTED
         c.stale_after = stale_after(c.recurrence)
         c.silence = silence_of(c, now=now)
         c.silent_after = silent_after(c.recurrence)

@@ -91,6 +91,7 @@ class HealthView(InsightPage):
             failing=[c for c in connectors if c.health and c.health.consecutive_failures],
             silent=[c for c in connectors if c.silence],
             stale_total=sum(c.stale_devices for c in connectors),
+            stale_capped=any(c.stale_capped for c in connectors),
             pools_collected=any(s.pools for s in snapshots),
             pool_problems=health.pool_problems(snapshots),
             modifications_collected=health.modifications_collected(),

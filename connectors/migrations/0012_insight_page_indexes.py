@@ -34,4 +34,12 @@ class Migration(migrations.Migration):
                 name="device_problem_state",
             ),
         ),
+        migrations.AddIndex(
+            model_name="device",
+            index=models.Index(
+                fields=["connector", "last_update"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_connector_update",
+            ),
+        ),
     ]

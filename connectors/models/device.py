@@ -226,6 +226,12 @@ class Device(models.Model):
                 name="device_problem_state",
             ),
             models.Index(fields=["last_update"]),
+            # Stale devices per connector (insight's Health page), counted up to a cap.
+            models.Index(
+                fields=["connector", "last_update"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_connector_update",
+            ),
             models.Index(fields=["removed_at"]),
             # The Devices page filters and sorts on every column (connectors/devices/selectors.py).
             # No index on user_name: it is only searched with icontains, which no B-tree serves.
