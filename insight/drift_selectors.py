@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, F, Max, Min
 from django.db.models.functions import TruncDate
 
 from connectors.models import Device, DeviceChange
-from nexthink_admin.paging import page_size
+from nexthink_admin.paging import CappedPaginator, page_size
 
 from . import hooks
 from .history_selectors import day_bounds, day_range, parse_day
@@ -101,7 +101,8 @@ def changes_page(*, params: Mapping[str, str]) -> tuple[Page, dict[str, str]]:
             queryset = queryset.filter(**{lookup: value})
             applied[key] = value
     per_page = page_size(params, PAGE_SIZE)
-    return Paginator(queryset, per_page).get_page(params.get("page")), applied
+    paginator = CappedPaginator(queryset, per_page, page=params.get("page"))
+    return paginator.get_page(params.get("page")), applied
 
 
 @dataclass

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from connectors.models import InboundConnector
-from nexthink_admin.paging import page_size
+from nexthink_admin.paging import CappedPaginator, page_size
 
 from .models import FleetSnapshot, StateTransition
 
@@ -96,4 +96,5 @@ def transitions_page(*, params: Mapping[str, str]) -> tuple[Page, dict[str, str]
         queryset = queryset.filter(device_id=int(device))
         applied["device"] = device
     per_page = page_size(params, PAGE_SIZE)
-    return Paginator(queryset, per_page).get_page(params.get("page")), applied
+    paginator = CappedPaginator(queryset, per_page, page=params.get("page"))
+    return paginator.get_page(params.get("page")), applied

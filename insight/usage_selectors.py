@@ -8,13 +8,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Substr, TruncDate, TruncHour
 from django.utils import timezone
 
 from connectors.models import Device
+from nexthink_admin.paging import CappedPaginator
 
 from .history_selectors import daily_snapshots, day_range
 from .models import DeviceState, FleetSnapshot, StateTransition
@@ -179,7 +180,7 @@ def workspace_shares(
         )
         .order_by("name", "id")
     )
-    page_obj = Paginator(queryset, per_page).get_page(page)
+    page_obj = CappedPaginator(queryset, per_page, page=page).get_page(page)
     devices = list(page_obj.object_list)
     start30 = now - timedelta(days=30)
     changes = defaultdict(list)
@@ -238,7 +239,7 @@ def unused_page(
         .select_related("connector", "insight_state")
         .order_by("insight_state__since", "name", "id")
     )
-    return Paginator(queryset, per_page).get_page(page)
+    return CappedPaginator(queryset, per_page, page=page).get_page(page)
 
 
 def untracked_auto_stop(connector_id: int | None = None) -> int:
