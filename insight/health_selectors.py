@@ -104,10 +104,16 @@ def problem_counts(*, now: datetime) -> dict[str, int]:
 
 
 def problem_page(
-    *, now: datetime, state: str = "", page: str | None = None, per_page: int = PAGE_SIZE
+    *,
+    now: datetime,
+    state: str = "",
+    page: str | None = None,
+    per_page: int = PAGE_SIZE,
+    counts: dict[str, int] | None = None,
 ) -> Page:
     """Unhealthy, impaired, in error, or stuck WorkSpaces, the longest-standing
-    first, with since when (one page query and one count)."""
+    first, with since when (one page query, and a count unless `counts`, the
+    problem_counts of the same moment, gives it)."""
     extra = [a for a in (hooks.ERROR_CODE_FIELD, hooks.ERROR_MESSAGE_FIELD) if hooks.device_has(a)]
     # The problem devices first (through the state index), then their rows
     # and connectors: joined first, SQLite's planner would scan each connector's devices.
@@ -131,7 +137,10 @@ def problem_page(
     )
     if state:
         queryset = queryset.filter(state=state)
-    return Paginator(queryset, per_page).get_page(page)
+    paginator = Paginator(queryset, per_page)
+    if counts is not None:
+        paginator.count = counts.get(state, 0) if state else sum(counts.values())
+    return paginator.get_page(page)
 
 
 def error_of(device: Device) -> tuple[str, str]:
@@ -160,9 +169,11 @@ def modifications(*, limit: int = PAGE_SIZE) -> list[tuple[Device, str]]:
     if not attr:
         return []
     field = Device._meta.get_field(attr)
-    queryset = _workspaces().exclude(**{f"{attr}__isnull": True})
-    empty = [] if field.get_internal_type() == "JSONField" else ""
-    queryset = queryset.exclude(**{attr: empty})
+    if field.get_internal_type() == "JSONField":
+        queryset = _workspaces().exclude(**{f"{attr}__isnull": True}).exclude(**{attr: []})
+    else:
+        # `> ''`: not null and not blank, as a range of the index device_active_modification.
+        queryset = _workspaces().filter(**{f"{attr}__gt": ""})
     rows = queryset.select_related("connector", "insight_state").order_by(
         "insight_state__since", "name", "id"
     )[:limit]
@@ -180,7 +191,9 @@ class Flapper:
 def flapping(*, now: datetime, limit: int = FLAPPING_SHOWN) -> list[Flapper]:
     """WorkSpaces that changed state at least INSIGHT_FLAP_TRANSITIONS times in 24 h."""
     rows = (
-        StateTransition.objects.filter(at__gte=now - FLAP_WINDOW)
+        # Bounded on both sides: SQLite then estimates the window small and reads
+        # it through the index on `at` (one-sided, it skip-scans every device).
+        StateTransition.objects.filter(at__gte=now - FLAP_WINDOW, at__lte=now)
         .order_by()
         .values("device_id", "device__name", "connector__name")
         .annotate(n=Count("id"))

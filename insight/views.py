@@ -61,6 +61,7 @@ class HealthView(InsightPage):
             state=state,
             page=self.request.GET.get("page"),
             per_page=page_size(self.request.GET, health.PAGE_SIZE),
+            counts=counts,
         )
         rows = [(d, *health.error_of(d)) for d in page.object_list]
         by_day = history.daily_snapshots(days=HEALTH_DAYS, now=now)

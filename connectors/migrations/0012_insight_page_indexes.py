@@ -42,4 +42,16 @@ class Migration(migrations.Migration):
                 name="device_active_connector_update",
             ),
         ),
+        migrations.AddIndex(
+            model_name="device",
+            index=models.Index(
+                fields=["modification_states"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_modification",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="devicechange",
+            index=models.Index(fields=["changed_at"], name="devicechange_changed_at"),
+        ),
     ]

@@ -226,6 +226,12 @@ class Device(models.Model):
                 name="device_problem_state",
             ),
             models.Index(fields=["last_update"]),
+            # WorkSpaces with a modification under way (insight's Health page).
+            models.Index(
+                fields=["modification_states"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_modification",
+            ),
             # Stale devices per connector (insight's Health page), counted up to a cap.
             models.Index(
                 fields=["connector", "last_update"],
@@ -268,7 +274,11 @@ class DeviceChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["device", "-changed_at"])]
+        indexes = [
+            models.Index(fields=["device", "-changed_at"]),
+            # Fleet-wide changes, newest first (insight's Drift pages).
+            models.Index(fields=["changed_at"], name="devicechange_changed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} -> {self.new_value}"
