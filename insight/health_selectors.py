@@ -117,9 +117,9 @@ def problem_page(
     extra = [a for a in (hooks.ERROR_CODE_FIELD, hooks.ERROR_MESSAGE_FIELD) if hooks.device_has(a)]
     # The problem devices first (through the state index), then their rows
     # and connectors: joined first, SQLite's planner would scan each connector's devices.
-    problems = _workspaces().filter(_problem_q(now)).values("pk")
     queryset = (
-        Device.objects.filter(pk__in=problems)
+        _workspaces()
+        .filter(_problem_q(now))
         .select_related("connector", "insight_state")
         .only(
             "id",

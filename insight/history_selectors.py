@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.paginator import Page
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Max, QuerySet
+from django.db.models.functions import Substr, TruncDate, TruncHour
 from django.utils import timezone
 
-from connectors.models import InboundConnector
 from nexthink_admin.paging import CappedPaginator, page_size
 
 from .models import FleetSnapshot, StateTransition
@@ -46,26 +47,65 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def _utc_hour(field: str):
+    """`field` truncated to its UTC hour, natively on either database (no
+    per-row time-zone conversion, a Python function per row on SQLite)."""
+    if connection.vendor == "sqlite":  # stored as text "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return Substr(field, 1, 13)
+    return TruncHour(field, tzinfo=UTC)
+
+
+def local_hours(scope: QuerySet, group: tuple[str, ...], aggregates: dict) -> list | None:
+    """`aggregates` of `scope` per `group` and UTC hour of `taken_at` (at most
+    24 rows per group and day), each row as (local start of the hour, row);
+    None in a time zone whose offset is not whole hours (a UTC hour would span
+    two local hours)."""
+    tz = timezone.get_current_timezone()
+    rows = (
+        scope.annotate(utc_hour=_utc_hour("taken_at"))
+        .order_by()
+        .values(*group, "utc_hour")
+        .annotate(**aggregates)
+    )
+    out = []
+    for r in rows:
+        hour = r["utc_hour"]
+        if isinstance(hour, str):
+            hour = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+        local = hour.astimezone(tz)
+        if local.minute:
+            return None
+        out.append((local, r))
+    return out
+
+
 def daily_snapshots(
     *, days: int, now: datetime | None = None, connector_id: int | None = None
 ) -> dict[date, list[FleetSnapshot]]:
-    """Each connector's last snapshot of each day (one query), by day.
-
-    One index probe on (connector, -taken_at) per connector and day, so the
-    cost does not grow with the number of runs a day (nor with the fleet)."""
-    day_list, _ = day_range(days=days, now=now)
-    connectors = InboundConnector.objects.order_by()
+    """Each connector's last snapshot of each day (two queries), by day: the
+    newest id per connector and UTC hour (native functions, index only), the
+    newest of each local day picked here, then those snapshots."""
+    day_list, start = day_range(days=days, now=now)
+    scope = FleetSnapshot.objects.filter(taken_at__gte=start)
     if connector_id:
-        connectors = connectors.filter(pk=connector_id)
-    wanted = Q()
-    for day in day_list:
-        start, end = day_bounds(day)
-        last = FleetSnapshot.objects.filter(
-            connector=OuterRef("pk"), taken_at__gte=start, taken_at__lt=end
-        ).order_by("-taken_at", "-id")
-        wanted |= Q(pk__in=connectors.annotate(last=Subquery(last.values("id")[:1])).values("last"))
+        scope = scope.filter(connector_id=connector_id)
+    hours = local_hours(scope, ("connector_id",), {"last": Max("id")})
+    if hours is None:
+        wanted = (
+            scope.annotate(day=TruncDate("taken_at"))
+            .order_by()
+            .values("connector_id", "day")
+            .annotate(last=Max("id"))
+            .values("last")
+        )
+    else:
+        newest: dict[tuple[int, date], int] = {}
+        for local, r in hours:
+            key = (r["connector_id"], local.date())
+            newest[key] = max(newest.get(key, 0), r["last"])
+        wanted = list(newest.values())
     by_day: dict[date, list[FleetSnapshot]] = {d: [] for d in day_list}
-    for snap in FleetSnapshot.objects.filter(wanted).order_by("taken_at"):
+    for snap in FleetSnapshot.objects.filter(pk__in=wanted).order_by("taken_at"):
         by_day.setdefault(timezone.localdate(snap.taken_at), []).append(snap)
     return by_day
 

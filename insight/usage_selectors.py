@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page
-from django.db import connection
 from django.db.models import Avg, Count, QuerySet, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Substr, TruncDate, TruncHour
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from connectors.models import Device
 from nexthink_admin.paging import CappedPaginator
 
-from .history_selectors import daily_snapshots, day_range
+from .history_selectors import daily_snapshots, day_range, local_hours
 from .models import DeviceState, FleetSnapshot, StateTransition
 from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE
 
@@ -38,11 +37,19 @@ MIX_BY = {"compute_type": "running_mode_by_compute_type", "bundle": "running_mod
 
 
 def running_mode_mix(
-    *, days: int, now: datetime, connector_id: int | None = None, by: str = "", value: str = ""
+    *,
+    days: int,
+    now: datetime,
+    connector_id: int | None = None,
+    by: str = "",
+    value: str = "",
+    by_day: dict[date, list[FleetSnapshot]] | None = None,
 ) -> tuple[list[DayMix], list[str]]:
     """Running modes per day (each connector's last snapshot of the day), of
-    the whole fleet or of one compute type or bundle (`by`, `value`)."""
-    by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
+    the whole fleet or of one compute type or bundle (`by`, `value`); `by_day`:
+    the daily_snapshots of the same arguments, when the caller has them."""
+    if by_day is None:
+        by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
     out, modes = [], Counter()
     for day, snaps in by_day.items():
         counts = Counter()
@@ -105,7 +112,7 @@ def auto_stop_share_by_day(
         "s": Sum("auto_stop_stopped"),
         "o": Sum("auto_stop_other"),
     }
-    hours = _local_hours(scope, (), sums)
+    hours = local_hours(scope, (), sums)
     by_day: dict[date, Share] = defaultdict(lambda: Share(0, 0, 0))
     if hours is None:
         rows = scope.annotate(day=TruncDate("taken_at")).order_by().values("day").annotate(**sums)
@@ -117,38 +124,6 @@ def auto_stop_share_by_day(
         share.stopped += r["s"] or 0
         share.other += r["o"] or 0
     return [(d, by_day.get(d, Share(0, 0, 0))) for d in day_list]
-
-
-def _utc_hour(field: str):
-    """`field` truncated to its UTC hour, natively on either database (no
-    per-row time-zone conversion, a Python function per row on SQLite)."""
-    if connection.vendor == "sqlite":  # stored as text "YYYY-MM-DD HH:MM:SS[.ffffff]"
-        return Substr(field, 1, 13)
-    return TruncHour(field, tzinfo=UTC)
-
-
-def _local_hours(scope: QuerySet, group: tuple[str, ...], aggregates: dict) -> list | None:
-    """`aggregates` of `scope` per `group` and UTC hour of `taken_at` (at most
-    24 rows per group and day), each row as (local start of the hour, row);
-    None in a time zone whose offset is not whole hours (a UTC hour would span
-    two local hours)."""
-    tz = timezone.get_current_timezone()
-    rows = (
-        scope.annotate(utc_hour=_utc_hour("taken_at"))
-        .order_by()
-        .values(*group, "utc_hour")
-        .annotate(**aggregates)
-    )
-    out = []
-    for r in rows:
-        hour = r["utc_hour"]
-        if isinstance(hour, str):
-            hour = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
-        local = hour.astimezone(tz)
-        if local.minute:
-            return None
-        out.append((local, r))
-    return out
 
 
 def _auto_stop_workspaces(connector_id: int | None) -> QuerySet:
@@ -259,7 +234,7 @@ def sessions_heat_map(
     scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    hours = _local_hours(scope, ("connector_id",), {"total": Sum("sessions"), "n": Count("id")})
+    hours = local_hours(scope, ("connector_id",), {"total": Sum("sessions"), "n": Count("id")})
     if hours is None:
         return _sessions_heat_map_local(scope, timezone.get_current_timezone())
     sums: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
@@ -289,12 +264,18 @@ def _sessions_heat_map_local(scope: QuerySet, tz) -> dict[tuple[int, int], float
 
 
 def pool_utilisation_by_day(
-    *, days: int, now: datetime, connector_id: int | None = None
+    *,
+    days: int,
+    now: datetime,
+    connector_id: int | None = None,
+    by_day: dict[date, list[FleetSnapshot]] | None = None,
 ) -> list[tuple[date, float | None]]:
     """Active over actual sessions per day, from the pools' capacity in each
     connector's last snapshot of the day (empty until pools are collected)."""
+    if by_day is None:
+        by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
     out = []
-    for day, snaps in daily_snapshots(days=days, now=now, connector_id=connector_id).items():
+    for day, snaps in by_day.items():
         active = sum(p.get("active", 0) for s in snaps for p in (s.pools or {}).values())
         actual = sum(p.get("actual", 0) for s in snaps for p in (s.pools or {}).values())
         out.append((day, 100 * active / actual if actual else None))

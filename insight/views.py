@@ -162,8 +162,9 @@ class UsageView(InsightPage):
         by = self.request.GET.get("by", "")
         by = by if by in usage.MIX_BY else ""
         value = self.request.GET.get("value", "").replace("\x00", "").strip()[:100] if by else ""
+        by_day = history.daily_snapshots(days=self.days, now=now, connector_id=connector_id)
         mix, modes = usage.running_mode_mix(
-            days=self.days, now=now, connector_id=connector_id, by=by, value=value
+            days=self.days, now=now, connector_id=connector_id, by=by, value=value, by_day=by_day
         )
         for day in mix:
             day.url = _url("insight:drift_changes", day=day.day.isoformat(), field="running_mode")
@@ -191,7 +192,7 @@ class UsageView(InsightPage):
             for dow, name in enumerate(usage.WEEKDAYS, start=1)
         ]
         utilisation = usage.pool_utilisation_by_day(
-            days=self.days, now=now, connector_id=connector_id
+            days=self.days, now=now, connector_id=connector_id, by_day=by_day
         )
         page, shares = usage.workspace_shares(
             now=now,
