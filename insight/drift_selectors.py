@@ -3,12 +3,13 @@ change history (DeviceChange) and the devices as they are. Constant queries."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.paginator import Page
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 
 from connectors.models import Device, DeviceChange
@@ -16,6 +17,8 @@ from nexthink_admin.paging import CappedPaginator, page_size
 
 from . import hooks
 from .history_selectors import day_bounds, day_range, parse_day
+from .models import FleetSnapshot
+from .services import outdated_image_count as outdated_image_count_live
 
 PAGE_SIZE = 50
 # Fields of the change history the timeline shows, with their labels.
@@ -145,34 +148,56 @@ def bundle_image_changes(*, since: datetime, limit: int = 50) -> list[dict]:
     )
 
 
-def pools_with_several_images(*, limit: int = 50) -> list[dict]:
+def pools_with_several_images(
+    snapshots: list[FleetSnapshot] | None = None, *, limit: int = 50
+) -> list[dict]:
     """Desktop pools (pooled) and bundles (personal) whose active devices run
-    more than one image now (one GROUP BY)."""
-    return list(
-        Device.objects.filter(removed_at__isnull=True)
-        .exclude(disk_image="")
-        .order_by()
-        .values("pool_type", "desktop_pool")
-        .annotate(images=Count("disk_image", distinct=True), devices=Count("id"))
-        .filter(images__gt=1)
-        .order_by("-images", "desktop_pool")[:limit]
-    )
+    more than one image, from each connector's latest snapshot (`snapshots`,
+    as of its last run: no read of the fleet); counted live (one GROUP BY over
+    the fleet) while no snapshot carries the images per pool yet."""
+    carried = [s for s in snapshots or [] if "images_by_pool" in (s.counts or {})]
+    if not carried:
+        return list(
+            Device.objects.filter(removed_at__isnull=True)
+            .exclude(disk_image="")
+            .order_by()
+            .values("pool_type", "desktop_pool")
+            .annotate(images=Count("disk_image", distinct=True), devices=Count("id"))
+            .filter(images__gt=1)
+            .order_by("-images", "desktop_pool")[:limit]
+        )
+    merged: dict[str, Counter] = defaultdict(Counter)
+    for snap in carried:
+        for key, images in snap.counts["images_by_pool"].items():
+            merged[key].update(images)
+    rows = []
+    for key, images in merged.items():
+        pool_type, _, pool = key.partition("|")
+        shown = {i: n for i, n in images.items() if n and i}
+        if len(shown) > 1:
+            rows.append(
+                {
+                    "pool_type": pool_type,
+                    "desktop_pool": pool,
+                    "images": len(shown),
+                    "devices": sum(shown.values()),
+                }
+            )
+    rows.sort(key=lambda r: (-r["images"], r["desktop_pool"]))
+    return rows[:limit]
 
 
-def outdated_image_count() -> int | None:
+def outdated_image_count(snapshots: list[FleetSnapshot] | None = None) -> int | None:
     """WorkSpaces running an image other than their bundle's current image,
-    or None while the two are not both collected (issue 19)."""
+    or None while the two are not both collected (issue 19): the sum of each
+    connector's latest snapshot, counted live while no snapshot carries it."""
     running, current = (
         hooks.device_attr(hooks.RUNNING_IMAGE_FIELD),
         hooks.device_attr(hooks.BUNDLE_IMAGE_FIELD),
     )
     if not running or not current or running == current:
         return None
-    return (
-        Device.objects.filter(removed_at__isnull=True)
-        .exclude(workspace_id="")
-        .exclude(**{running: ""})
-        .exclude(**{current: ""})
-        .exclude(**{running: F(current)})
-        .count()
-    )
+    carried = [s for s in snapshots or [] if "outdated_image" in (s.counts or {})]
+    if not carried:
+        return outdated_image_count_live()
+    return sum(s.counts["outdated_image"] for s in carried)

@@ -304,6 +304,7 @@ class DriftView(InsightPage):
             day.url = _url("insight:drift_changes", day=day.day.isoformat())
             day.counts = {f"f-{k}": v for k, v in day.counts.items()}
         since = now - timedelta(days=self.days)
+        latest = health.latest_snapshots()
         ctx.update(
             days=self.days,
             since=since.date().isoformat(),
@@ -329,8 +330,8 @@ class DriftView(InsightPage):
             field_labels=[drift.FIELD_LABELS[f] for f in fields],
             compute=drift.compute_type_changes(since=since),
             bundles=drift.bundle_image_changes(since=since),
-            several_images=drift.pools_with_several_images(),
-            outdated=drift.outdated_image_count(),
+            several_images=drift.pools_with_several_images(latest),
+            outdated=drift.outdated_image_count(latest),
         )
         return ctx
 

@@ -139,6 +139,24 @@ def test_drift_shows_pools_on_several_images_and_workspaces_behind_their_bundles
     assert f"{reverse('devices:list')}?image_behind=yes" in page
 
 
+def test_drift_reads_pools_on_several_images_and_outdated_workspaces_from_the_last_run(viewer):
+    connector = make_connector()
+    make_device(connector, 1, pool_type="pooled", desktop_pool="Call centre", disk_image="v1")
+    make_device(connector, 2, pool_type="pooled", desktop_pool="Call centre", disk_image="v2")
+    make_device(
+        connector, 5, running_image_id="wsi-old", image_id="wsi-abc123", image_behind_bundle=True
+    )
+    finish_run(connector, timezone.now())
+    # Changed after the run: the page shows the fleet as the last run counted it.
+    make_device(connector, 6, pool_type="pooled", desktop_pool="Single", disk_image="v1")
+    make_device(connector, 7, pool_type="pooled", desktop_pool="Single", disk_image="v2")
+    response = viewer.get(reverse("insight:drift"))
+    assert response.context["several_images"] == [
+        {"pool_type": "pooled", "desktop_pool": "Call centre", "images": 2, "devices": 2}
+    ]
+    assert response.context["outdated"] == 1
+
+
 def test_retention_page_shows_periods_and_the_last_clean_up(viewer):
     CleanupRecord.objects.create(
         started_at=timezone.now(), finished_at=timezone.now(), deleted={"runs": 12}
