@@ -16,7 +16,7 @@ from connectors.models import Device, DeviceChange
 from nexthink_admin.paging import CappedPaginator, page_size
 
 from . import hooks
-from .history_selectors import day_bounds, day_range, parse_day
+from .history_selectors import day_bounds, day_range, local_hours, parse_day
 from .models import FleetSnapshot
 from .services import outdated_image_count as outdated_image_count_live
 
@@ -58,18 +58,24 @@ class DayChanges:
 def changes_by_day(*, days: int, now: datetime) -> tuple[list[DayChanges], list[str]]:
     """Changes per local day and field over the last `days` days (one GROUP BY)."""
     day_list, start = day_range(days=days, now=now)
-    rows = (
-        DeviceChange.objects.filter(changed_at__gte=start, field__in=list(FIELD_LABELS))
-        .annotate(day=TruncDate("changed_at"))
-        .order_by()
-        .values_list("day", "field")
-        .annotate(n=Count("id"))
-    )
+    scope = DeviceChange.objects.filter(changed_at__gte=start, field__in=list(FIELD_LABELS))
+    # Per UTC hour (native functions), placed in local days here; per local
+    # day in the database only where the offset is not whole hours.
+    hours = local_hours(scope, ("field",), {"n": Count("id")}, field="changed_at")
+    if hours is None:
+        rows = list(
+            scope.annotate(day=TruncDate("changed_at"))
+            .order_by()
+            .values_list("day", "field")
+            .annotate(n=Count("id"))
+        )
+    else:
+        rows = [(local.date(), r["field"], r["n"]) for local, r in hours]
     by_day = {d: {} for d in day_list}
     seen = set()
     for day, name, n in rows:
         if day in by_day:
-            by_day[day][name] = n
+            by_day[day][name] = by_day[day].get(name, 0) + n
             seen.add(name)
     fields = [f for f in FIELD_LABELS if f in seen]
     return [DayChanges(d, c) for d, c in by_day.items()], fields

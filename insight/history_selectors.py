@@ -55,14 +55,16 @@ def _utc_hour(field: str):
     return TruncHour(field, tzinfo=UTC)
 
 
-def local_hours(scope: QuerySet, group: tuple[str, ...], aggregates: dict) -> list | None:
-    """`aggregates` of `scope` per `group` and UTC hour of `taken_at` (at most
+def local_hours(
+    scope: QuerySet, group: tuple[str, ...], aggregates: dict, *, field: str = "taken_at"
+) -> list | None:
+    """`aggregates` of `scope` per `group` and UTC hour of `field` (at most
     24 rows per group and day), each row as (local start of the hour, row);
     None in a time zone whose offset is not whole hours (a UTC hour would span
     two local hours)."""
     tz = timezone.get_current_timezone()
     rows = (
-        scope.annotate(utc_hour=_utc_hour("taken_at"))
+        scope.annotate(utc_hour=_utc_hour(field))
         .order_by()
         .values(*group, "utc_hour")
         .annotate(**aggregates)
