@@ -126,6 +126,18 @@ def states_record(*, run: Run, now: datetime) -> int:
         recorded += len(transitions)
 
 
+def untracked_auto_stop_count(*, connector_id: int | None = None) -> int:
+    """AUTO_STOP WorkSpaces no run has tracked yet: counted live over the
+    fleet by each run for its snapshot (after tracking what it saw), and by the
+    Likely unused page before any snapshot carries it."""
+    scope = Device.objects.filter(removed_at__isnull=True, running_mode=AUTO_STOP).exclude(
+        workspace_id=""
+    )
+    if connector_id is not None:
+        scope = scope.filter(connector_id=connector_id)
+    return scope.exclude(pk__in=DeviceState.objects.values("device_id")).count()
+
+
 def outdated_image_count(*, connector_id: int | None = None) -> int | None:
     """WorkSpaces running an image other than their bundle's current image,
     or None while the two are not both collected (issue 19). Counted live over
@@ -196,6 +208,7 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
     stored["running_mode_by_bundle"] = {k: dict(v) for k, v in by_bundle.items()}
     if extra and "pool_type" in attrs and "disk_image" in attrs:
         stored["images_by_pool"] = {k: dict(v) for k, v in images_by_pool.items()}
+    stored["untracked_auto_stop"] = untracked_auto_stop_count(connector_id=run.connector_id)
     outdated = outdated_image_count(connector_id=run.connector_id)
     if outdated is not None:
         stored["outdated_image"] = outdated

@@ -17,8 +17,8 @@ from connectors.models import Device
 from nexthink_admin.paging import CappedPaginator
 
 from .history_selectors import daily_snapshots, day_range, local_hours
-from .models import DeviceState, FleetSnapshot, StateTransition
-from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE
+from .models import FleetSnapshot, StateTransition
+from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE, untracked_auto_stop_count
 
 PAGE_SIZE = 25
 UNUSED_DAYS = (7, 14, 30, 60)
@@ -217,13 +217,18 @@ def unused_page(
     return CappedPaginator(queryset, per_page, page=page).get_page(page)
 
 
-def untracked_auto_stop(connector_id: int | None = None) -> int:
-    """AUTO_STOP WorkSpaces no run has tracked yet (outside the unused list)."""
-    return (
-        _auto_stop_workspaces(connector_id)
-        .exclude(pk__in=DeviceState.objects.values("device_id"))
-        .count()
-    )
+def untracked_auto_stop(
+    connector_id: int | None = None, snapshots: list[FleetSnapshot] | None = None
+) -> int:
+    """AUTO_STOP WorkSpaces no run has tracked yet (outside the unused list):
+    as each connector's latest snapshot (`snapshots`) counted them at the end
+    of its run (only runs create devices and track them, so it holds until the
+    next run), counted live while no snapshot carries the figure."""
+    relevant = [s for s in snapshots or [] if connector_id in (None, s.connector_id)]
+    carried = [s for s in relevant if "untracked_auto_stop" in (s.counts or {})]
+    if not carried or len(carried) < len(relevant):
+        return untracked_auto_stop_count(connector_id=connector_id)
+    return sum(s.counts["untracked_auto_stop"] for s in carried)
 
 
 def sessions_heat_map(

@@ -282,7 +282,7 @@ class UnusedView(InsightPage):
             day_choices=usage.UNUSED_DAYS,
             page_obj=page,
             query=urlencode(params),
-            untracked=usage.untracked_auto_stop(connector_id),
+            untracked=usage.untracked_auto_stop(connector_id, health.latest_snapshots()),
         )
         return ctx
 

@@ -157,6 +157,14 @@ def test_drift_reads_pools_on_several_images_and_outdated_workspaces_from_the_la
     assert response.context["outdated"] == 1
 
 
+def test_likely_unused_counts_untracked_workspaces_as_the_last_run_left_them(viewer):
+    connector = make_connector()
+    make_devices(connector, 2, running_mode="AUTO_STOP")
+    assert viewer.get(reverse("insight:unused")).context["untracked"] == 2  # before any run
+    finish_run(connector, timezone.now())  # tracks what it saw
+    assert viewer.get(reverse("insight:unused")).context["untracked"] == 0
+
+
 def test_retention_page_shows_periods_and_the_last_clean_up(viewer):
     CleanupRecord.objects.create(
         started_at=timezone.now(), finished_at=timezone.now(), deleted={"runs": 12}
