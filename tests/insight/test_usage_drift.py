@@ -210,3 +210,27 @@ def test_running_mode_mix_over_time_for_one_compute_type_or_bundle(viewer):
     fleet = viewer.get(url, {"by": "nonsense", "value": "x"}).context["mix"][-1]
     assert fleet.counts == {"ALWAYS_ON": 3, "AUTO_STOP": 2}
     assert "?by=compute_type&amp;value=POWER" in viewer.get(url).content.decode()
+
+
+def test_a_long_list_counts_up_to_1000_says_so_and_still_pages_on(viewer):
+    connector = make_connector()
+    (device,) = make_devices(connector, 1)
+    now = timezone.now()
+    StateTransition.objects.bulk_create(
+        StateTransition(
+            device=device, connector=connector, from_state="STOPPED", to_state="AVAILABLE",
+            at=now - timedelta(minutes=i),
+        )
+        for i in range(1030)
+    )  # fmt: skip
+    first = viewer.get(reverse("insight:transitions"))
+    assert first.context["page_obj"].paginator.count == 1000
+    page = first.content.decode()
+    assert "1000+" in page
+    last_offered = first.context["page_obj"].paginator.num_pages  # 20 pages of 50
+    further = viewer.get(reverse("insight:transitions"), {"page": last_offered})
+    assert further.context["page_obj"].has_next()  # the cap moves with the page asked for
+    end = viewer.get(reverse("insight:transitions"), {"page": 21})
+    assert len(end.context["page_obj"].object_list) == 30
+    assert "1000+" not in end.content.decode()
+    assert "of 1030" in end.content.decode()
