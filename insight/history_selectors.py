@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import Substr, TruncDate, TruncHour
 from django.utils import timezone
 
@@ -81,17 +81,46 @@ def local_hours(
     return out
 
 
+def snapshot_hours(*, days: int, now: datetime, connector_id: int | None = None) -> list | None:
+    """Everything the Usage page sums over its snapshots, per connector and
+    UTC hour, in one GROUP BY over the last `days` days (see local_hours):
+    each hour's newest snapshot, its pool sessions and AUTO_STOP samples."""
+    scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
+    if connector_id:
+        scope = scope.filter(connector_id=connector_id)
+    return local_hours(
+        scope,
+        ("connector_id",),
+        {
+            "last": Max("id"),
+            "total": Sum("sessions"),
+            "n": Count("id"),
+            "a": Sum("auto_stop_available"),
+            "s": Sum("auto_stop_stopped"),
+            "o": Sum("auto_stop_other"),
+        },
+    )
+
+
 def daily_snapshots(
-    *, days: int, now: datetime | None = None, connector_id: int | None = None
+    *,
+    days: int,
+    now: datetime | None = None,
+    connector_id: int | None = None,
+    hours: list | None = None,
 ) -> dict[date, list[FleetSnapshot]]:
-    """Each connector's last snapshot of each day (two queries), by day: the
-    newest id per connector and UTC hour (native functions, index only), the
-    newest of each local day picked here, then those snapshots."""
+    """Each connector's last snapshot of each day (two queries, one with
+    `hours`, the snapshot_hours of the same arguments), by day: the newest id
+    per connector and UTC hour (native functions, index only), the newest of
+    each local day picked here, then those snapshots."""
     day_list, start = day_range(days=days, now=now)
     scope = FleetSnapshot.objects.filter(taken_at__gte=start)
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    hours = local_hours(scope, ("connector_id",), {"last": Max("id")})
+    if hours is not None:
+        hours = [(local, r) for local, r in hours if local >= start]
+    else:
+        hours = local_hours(scope, ("connector_id",), {"last": Max("id")})
     if hours is None:
         wanted = (
             scope.annotate(day=TruncDate("taken_at"))

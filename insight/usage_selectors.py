@@ -100,9 +100,10 @@ def auto_stop_share(*, days: int, now: datetime, connector_id: int | None = None
 
 
 def auto_stop_share_by_day(
-    *, days: int, now: datetime, connector_id: int | None = None
+    *, days: int, now: datetime, connector_id: int | None = None, hours: list | None = None
 ) -> list[tuple[date, Share]]:
-    """The same share per day, over every sample of the day (one GROUP BY)."""
+    """The same share per day, over every sample of the day (one GROUP BY,
+    none with `hours`, the snapshot_hours of the same arguments)."""
     day_list, start = day_range(days=days, now=now)
     scope = FleetSnapshot.objects.filter(taken_at__gte=start)
     if connector_id:
@@ -112,7 +113,10 @@ def auto_stop_share_by_day(
         "s": Sum("auto_stop_stopped"),
         "o": Sum("auto_stop_other"),
     }
-    hours = local_hours(scope, (), sums)
+    if hours is not None:
+        hours = [(local, r) for local, r in hours if local >= start]
+    else:
+        hours = local_hours(scope, (), sums)
     by_day: dict[date, Share] = defaultdict(lambda: Share(0, 0, 0))
     if hours is None:
         rows = scope.annotate(day=TruncDate("taken_at")).order_by().values("day").annotate(**sums)
@@ -232,14 +236,16 @@ def untracked_auto_stop(
 
 
 def sessions_heat_map(
-    *, days: int, now: datetime, connector_id: int | None = None
+    *, days: int, now: datetime, connector_id: int | None = None, hours: list | None = None
 ) -> dict[tuple[int, int], float]:
     """Average pool sessions seen per (ISO weekday, hour), summed over
-    connectors (one GROUP BY, per connector and hour, placed in local time here)."""
+    connectors (one GROUP BY, per connector and hour, placed in local time
+    here; none with `hours`, the snapshot_hours of the same arguments)."""
     scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    hours = local_hours(scope, ("connector_id",), {"total": Sum("sessions"), "n": Count("id")})
+    if hours is None:
+        hours = local_hours(scope, ("connector_id",), {"total": Sum("sessions"), "n": Count("id")})
     if hours is None:
         return _sessions_heat_map_local(scope, timezone.get_current_timezone())
     sums: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])

@@ -162,7 +162,12 @@ class UsageView(InsightPage):
         by = self.request.GET.get("by", "")
         by = by if by in usage.MIX_BY else ""
         value = self.request.GET.get("value", "").replace("\x00", "").strip()[:100] if by else ""
-        by_day = history.daily_snapshots(days=self.days, now=now, connector_id=connector_id)
+        # One GROUP BY per connector and hour for the three charts (None where
+        # the time zone's offset is not whole hours: each then reads its own).
+        hours = history.snapshot_hours(days=self.days, now=now, connector_id=connector_id)
+        by_day = history.daily_snapshots(
+            days=self.days, now=now, connector_id=connector_id, hours=hours
+        )
         mix, modes = usage.running_mode_mix(
             days=self.days, now=now, connector_id=connector_id, by=by, value=value, by_day=by_day
         )
@@ -174,7 +179,7 @@ class UsageView(InsightPage):
             if connector_id is None or s.connector_id == connector_id
         ]
         share_days = usage.auto_stop_share_by_day(
-            days=self.days, now=now, connector_id=connector_id
+            days=self.days, now=now, connector_id=connector_id, hours=hours
         )
         share_series = history.ChartSeries("AUTO_STOP samples seen AVAILABLE")
         for day, share in share_days:
@@ -185,7 +190,9 @@ class UsageView(InsightPage):
                     _url("insight:transitions", day=day.isoformat(), to="AVAILABLE"),
                 )
             )
-        grid = usage.sessions_heat_map(days=self.days, now=now, connector_id=connector_id)
+        grid = usage.sessions_heat_map(
+            days=self.days, now=now, connector_id=connector_id, hours=hours
+        )
         pooled_url = _url("pools:list", connector=connector_id)
         heat_rows = [
             (name, [Cell(round(grid.get((dow, h), 0), 1), pooled_url) for h in range(24)])
