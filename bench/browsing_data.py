@@ -1,9 +1,11 @@
 """Deterministic devices for the browsing benchmark, bulk-created (Django set up).
 
 Four connectors in four regions; devices shaped like a collected fleet
-(90% personal WorkSpaces over 40 bundles and 20 images, 10% pool sessions,
-8 compute types, 3% removed); one change of a tracked field for every 20th
-device, and 40 for the first device (the one whose page is measured).
+(90% personal WorkSpaces over 40 bundles and 20 images, 8 compute types, 3%
+removed); one change of a tracked field for every 20th device, and 40 for the
+first device (the one whose page is measured). The other 10% are pool
+sessions: like the collector, they are PoolSession rows of 20 Pools (five per
+connector), not Device rows (pooled devices no longer exist).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.models import Device, DeviceChange, InboundConnector, Run
+from connectors.models import Device, DeviceChange, InboundConnector, Pool, PoolSession, Run
 from connectors.services import ConnectorData, connector_save
 from credentials import services as credential_services
 
@@ -81,6 +83,9 @@ class Data:
         self.bundles = [f"Dept{i % 10}-{c.title()}-Win11" for i, c in enumerate(COMPUTE * 5)]
         self.images = [f"Dept{i}-Windows11-{i:03d}" for i in range(20)]
         self.runs: dict[int, Run] = {}
+        self.pools: list[Pool] = []
+        self.sessions = 0
+        self.devices = 0  # Device rows created (the ids are consecutive)
 
     def _setup(self) -> None:
         now = timezone.now()
@@ -120,27 +125,52 @@ class Data:
             self.runs[connector.pk] = (
                 Run.objects.filter(connector=connector).order_by("-id").first()
             )
+        for p in range(20):
+            connector = self.connectors[p % len(self.connectors)]
+            self.pools.append(
+                Pool.objects.create(
+                    connector=connector, pool_id=f"wspool-{p:03d}", name=f"Pool-{p}",
+                    state="RUNNING", bundle_id=f"wsb-{p % 40:03d}", running_mode="AUTO_STOP",
+                    image_id=f"wsi-{p % 20:03d}", disk_image=self.images[p % 20],
+                    instance_size=COMPUTE[p % 8], region=connector.parameters["region"],
+                    environment_name=connector.environment_name, last_update=now,
+                    last_seen_run=self.runs[connector.pk],
+                )
+            )  # fmt: skip
 
-    def _device(self, n: int, now) -> Device:
+    def _session(self, n: int, now, user: str, removed: bool) -> PoolSession:
+        pool = self.pools[n % len(self.pools)]
+        return PoolSession(
+            pool=pool, session_id=f"sess-{n:09d}", user_id=user, instance_id=f"i-0{n:016x}",
+            ip_address=f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}",
+            authentication_type="SAML", connection_state="CONNECTED",
+            session_start=now - timedelta(minutes=n % 600), first_seen_at=now - timedelta(hours=1),
+            last_seen_at=now, last_seen_run=self.runs[pool.connector_id],
+            ended_at=(now - timedelta(days=1)) if removed else None,
+        )  # fmt: skip
+
+    def _device(self, n: int, now) -> Device | PoolSession:
         rng = self.rng
         connector = self.connectors[n % len(self.connectors)]
         pooled = rng.random() < 0.1
         user = f"{rng.choice(FIRST)}.{rng.choice(LAST)}{rng.randrange(1, 50)}"
         removed = rng.random() < 0.03
+        if pooled:
+            return self._session(n, now, user, removed)
         return Device(
             connector=connector,
-            source_id=(f"sess-{n:09d}" if pooled else f"ws-{n:09d}"),
-            name=(f"i-0{n:016x}" if pooled else f"WSAMZN-{n:08X}"),
-            desktop_pool=(f"Pool-{n % 20}" if pooled else rng.choice(self.bundles)),
-            pool_type="pooled" if pooled else "personal",
+            source_id=f"ws-{n:09d}",
+            name=f"WSAMZN-{n:08X}",
+            desktop_pool=rng.choice(self.bundles),
+            pool_type="personal",
             environment_name=connector.environment_name,
             disk_image=rng.choice(self.images),
             instance_size=rng.choices(COMPUTE, WEIGHTS)[0],
             region=connector.parameters["region"],
             last_update=now - timedelta(minutes=rng.randrange(0, 600)),
-            workspace_id="" if pooled else f"ws-{n:09d}",
-            session_id=f"sess-{n:09d}" if pooled else "",
-            pool_id=f"wspool-{n % 20:03d}" if pooled else "",
+            workspace_id=f"ws-{n:09d}",
+            session_id="",
+            pool_id="",
             bundle_id=f"wsb-{n % 40:03d}",
             image_id=f"wsi-{n % 20:03d}",
             directory_id="d-1234567890",
@@ -159,8 +189,12 @@ class Data:
         now = timezone.now()
         while self.count < total:
             size = min(BATCH, total - self.count)
-            devices = [self._device(self.count + i, now) for i in range(size)]
+            rows = [self._device(self.count + i, now) for i in range(size)]
+            devices = [d for d in rows if isinstance(d, Device)]
+            sessions = [d for d in rows if isinstance(d, PoolSession)]
             Device.objects.bulk_create(devices)
+            PoolSession.objects.bulk_create(sessions)
+            self.sessions += len(sessions)
             self.active += sum(1 for d in devices if d.removed_at is None)
             if not self.first_pk:
                 self.first_pk = Device.objects.order_by("id").values_list("id", flat=True).first()
@@ -177,7 +211,7 @@ class Data:
                     for i in range(40)
                 )
             ids = (
-                Device.objects.filter(id__gte=self.first_pk + self.count)
+                Device.objects.filter(id__gte=self.first_pk + self.devices)
                 .order_by("id")
                 .values_list("id", "connector_id")[::20]
             )
@@ -193,6 +227,7 @@ class Data:
                 for pk, cid in ids
             )
             self.count += size
+            self.devices += len(devices)
         # What the run that wrote these devices would do after storing them.
         from connectors.devices.services import devices_refresh_statistics
 

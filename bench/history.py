@@ -2,9 +2,11 @@
 day of runs vs 100,000 devices with 90 days of runs every 15 minutes (issue
 15's scale target: same number of queries, at most twice the time).
 
-The devices come from browsing_data (benchmark 5's fleet); on top of them the
+The devices come from browsing_data (benchmark 5's fleet: WorkSpaces as
+Device rows, pool sessions as PoolSession rows); on top of them the
 child writes what 90 days of runs would have left under the default
-retention: a snapshot per connector every 15 minutes, each personal
+retention: a snapshot per connector every 15 minutes (the newest written by
+insight's snapshot_record, as a run's end does), each personal
 WorkSpace's tracked state, state changes for a third of the AUTO_STOP
 WorkSpaces twice a working day, and drift. Scratch SQLite, Django's test
 Client, like benchmark 5."""
@@ -77,6 +79,7 @@ def _history(data, days: int) -> dict:
 
     from connectors.models import Device, DeviceChange
     from insight.models import DeviceState, FleetSnapshot, StateTransition
+    from insight.services import snapshot_record
 
     now = timezone.now()
     start = now - timedelta(days=days)
@@ -99,6 +102,10 @@ def _history(data, days: int) -> dict:
             )  # fmt: skip
             t += timedelta(minutes=15)
     FleetSnapshot.objects.bulk_create(snaps, batch_size=5000)
+    # Each connector's newest snapshot as a run writes it at its end (the
+    # pages read today's figures from it), not a synthetic one.
+    for connector in data.connectors:
+        snapshot_record(run=data.runs[connector.pk], now=now)
     personal = Device.objects.filter(removed_at__isnull=True).exclude(workspace_id="")
     rows = personal.values_list("id", "connector_id", "state", "running_mode").iterator(5000)
     states, transitions = [], []

@@ -33,3 +33,23 @@ class RunTrigger(models.TextChoices):
 class PoolType(models.TextChoices):
     PERSONAL = "personal", "personal"
     POOLED = "pooled", "pooled"
+
+
+# WorkSpace states the Health page lists (insight): in trouble, or in a
+# transitional state it may be stuck in. Here, not in insight, because the
+# Device model's partial index on them (device_problem_state) must repeat them
+# exactly, in this order, for SQLite to use it.
+WORKSPACE_UNHEALTHY_STATES = ("UNHEALTHY", "IMPAIRED", "ERROR")
+WORKSPACE_TRANSITIONAL_STATES = (
+    "PENDING",
+    "STARTING",
+    "REBOOTING",
+    "REBUILDING",
+    "RESTORING",
+    "UPDATING",
+    "STOPPING",
+    "TERMINATING",
+    "MAINTENANCE",
+    "ADMIN_MAINTENANCE",
+)
+WORKSPACE_PROBLEM_STATES = WORKSPACE_UNHEALTHY_STATES + WORKSPACE_TRANSITIONAL_STATES

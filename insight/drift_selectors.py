@@ -3,19 +3,22 @@ change history (DeviceChange) and the devices as they are. Constant queries."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Min
+from django.core.paginator import Page
+from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 
 from connectors.models import Device, DeviceChange
-from nexthink_admin.paging import page_size
+from nexthink_admin.paging import CappedPaginator, page_size
 
 from . import hooks
-from .history_selectors import day_bounds, day_range, parse_day
+from .history_selectors import day_bounds, day_range, local_hours, parse_day
+from .models import FleetSnapshot
+from .services import outdated_image_count as outdated_image_count_live
 
 PAGE_SIZE = 50
 # Fields of the change history the timeline shows, with their labels.
@@ -55,18 +58,24 @@ class DayChanges:
 def changes_by_day(*, days: int, now: datetime) -> tuple[list[DayChanges], list[str]]:
     """Changes per local day and field over the last `days` days (one GROUP BY)."""
     day_list, start = day_range(days=days, now=now)
-    rows = (
-        DeviceChange.objects.filter(changed_at__gte=start, field__in=list(FIELD_LABELS))
-        .annotate(day=TruncDate("changed_at"))
-        .order_by()
-        .values_list("day", "field")
-        .annotate(n=Count("id"))
-    )
+    scope = DeviceChange.objects.filter(changed_at__gte=start, field__in=list(FIELD_LABELS))
+    # Per UTC hour (native functions), placed in local days here; per local
+    # day in the database only where the offset is not whole hours.
+    hours = local_hours(scope, ("field",), {"n": Count("id")}, field="changed_at")
+    if hours is None:
+        rows = list(
+            scope.annotate(day=TruncDate("changed_at"))
+            .order_by()
+            .values_list("day", "field")
+            .annotate(n=Count("id"))
+        )
+    else:
+        rows = [(local.date(), r["field"], r["n"]) for local, r in hours]
     by_day = {d: {} for d in day_list}
     seen = set()
     for day, name, n in rows:
         if day in by_day:
-            by_day[day][name] = n
+            by_day[day][name] = by_day[day].get(name, 0) + n
             seen.add(name)
     fields = [f for f in FIELD_LABELS if f in seen]
     return [DayChanges(d, c) for d, c in by_day.items()], fields
@@ -101,7 +110,8 @@ def changes_page(*, params: Mapping[str, str]) -> tuple[Page, dict[str, str]]:
             queryset = queryset.filter(**{lookup: value})
             applied[key] = value
     per_page = page_size(params, PAGE_SIZE)
-    return Paginator(queryset, per_page).get_page(params.get("page")), applied
+    paginator = CappedPaginator(queryset, per_page, page=params.get("page"))
+    return paginator.get_page(params.get("page")), applied
 
 
 @dataclass
@@ -144,34 +154,56 @@ def bundle_image_changes(*, since: datetime, limit: int = 50) -> list[dict]:
     )
 
 
-def pools_with_several_images(*, limit: int = 50) -> list[dict]:
+def pools_with_several_images(
+    snapshots: list[FleetSnapshot] | None = None, *, limit: int = 50
+) -> list[dict]:
     """Desktop pools (pooled) and bundles (personal) whose active devices run
-    more than one image now (one GROUP BY)."""
-    return list(
-        Device.objects.filter(removed_at__isnull=True)
-        .exclude(disk_image="")
-        .order_by()
-        .values("pool_type", "desktop_pool")
-        .annotate(images=Count("disk_image", distinct=True), devices=Count("id"))
-        .filter(images__gt=1)
-        .order_by("-images", "desktop_pool")[:limit]
-    )
+    more than one image, from each connector's latest snapshot (`snapshots`,
+    as of its last run: no read of the fleet); counted live (one GROUP BY over
+    the fleet) while no snapshot carries the images per pool yet."""
+    carried = [s for s in snapshots or [] if "images_by_pool" in (s.counts or {})]
+    if not carried:
+        return list(
+            Device.objects.filter(removed_at__isnull=True)
+            .exclude(disk_image="")
+            .order_by()
+            .values("pool_type", "desktop_pool")
+            .annotate(images=Count("disk_image", distinct=True), devices=Count("id"))
+            .filter(images__gt=1)
+            .order_by("-images", "desktop_pool")[:limit]
+        )
+    merged: dict[str, Counter] = defaultdict(Counter)
+    for snap in carried:
+        for key, images in snap.counts["images_by_pool"].items():
+            merged[key].update(images)
+    rows = []
+    for key, images in merged.items():
+        pool_type, _, pool = key.partition("|")
+        shown = {i: n for i, n in images.items() if n and i}
+        if len(shown) > 1:
+            rows.append(
+                {
+                    "pool_type": pool_type,
+                    "desktop_pool": pool,
+                    "images": len(shown),
+                    "devices": sum(shown.values()),
+                }
+            )
+    rows.sort(key=lambda r: (-r["images"], r["desktop_pool"]))
+    return rows[:limit]
 
 
-def outdated_image_count() -> int | None:
+def outdated_image_count(snapshots: list[FleetSnapshot] | None = None) -> int | None:
     """WorkSpaces running an image other than their bundle's current image,
-    or None while the two are not both collected (issue 19)."""
+    or None while the two are not both collected (issue 19): the sum of each
+    connector's latest snapshot, counted live while no snapshot carries it."""
     running, current = (
         hooks.device_attr(hooks.RUNNING_IMAGE_FIELD),
         hooks.device_attr(hooks.BUNDLE_IMAGE_FIELD),
     )
     if not running or not current or running == current:
         return None
-    return (
-        Device.objects.filter(removed_at__isnull=True)
-        .exclude(workspace_id="")
-        .exclude(**{running: ""})
-        .exclude(**{current: ""})
-        .exclude(**{running: F(current)})
-        .count()
-    )
+    carried = [s for s in snapshots or [] if "outdated_image" in (s.counts or {})]
+    if not carried:
+        return outdated_image_count_live()
+    return sum(s.counts["outdated_image"] for s in carried)

@@ -3,15 +3,31 @@ one query (or one per page of rows), whatever the fleet size."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from connectors.choices import RunStatus
+from connectors.choices import WORKSPACE_PROBLEM_STATES, RunStatus
 from connectors.models import Device, InboundConnector, Run
 
 from . import hooks
@@ -26,6 +42,7 @@ POOL_NEAR_LIMIT = 0.9  # active sessions over actual capacity
 # many of its recurrences has stopped running: beat or the workers are down.
 SILENT_AFTER_RECURRENCES = 3
 SILENT_AT_LEAST = timedelta(minutes=30)
+STALE_COUNTED = 1000  # stale devices counted per connector, then "1,000+"
 
 
 def stuck_after() -> timedelta:
@@ -36,11 +53,26 @@ def _workspaces() -> QuerySet:
     return Device.objects.filter(removed_at__isnull=True).exclude(workspace_id="")
 
 
+class InConstants(Func):
+    """`field IN ('A', 'B', ...)` with the values written into the SQL, not
+    bound: SQLite uses a partial index only when the query repeats its
+    condition literally (device_problem_state). Only for constants of the
+    code (upper-case state names), never for input."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, values: tuple[str, ...]):
+        if not all(re.fullmatch(r"[A-Z_]+", v) for v in values):
+            raise ValueError("InConstants takes upper-case constants only")
+        self.template = "%(expressions)s IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+        super().__init__(F(field))
+
+
 def _problem_q(now: datetime) -> Q:
-    # The outer `state IN (...)` of every problem state lets the database read
-    # only those devices through the state index (a few percent of a fleet)
-    # instead of every device: the OR alone, across the join, is a full scan.
-    return Q(state__in=(*UNHEALTHY_STATES, *TRANSITIONAL_STATES)) & (
+    # The outer `state IN (...)` of every problem state, written as the partial
+    # index device_problem_state's condition, lets the database read only those
+    # devices (a few percent of a fleet) instead of every device.
+    return Q(InConstants("state", WORKSPACE_PROBLEM_STATES)) & (
         Q(state__in=UNHEALTHY_STATES) | Q(insight_state__since__lte=now - stuck_after())
     )
 
@@ -72,16 +104,22 @@ def problem_counts(*, now: datetime) -> dict[str, int]:
 
 
 def problem_page(
-    *, now: datetime, state: str = "", page: str | None = None, per_page: int = PAGE_SIZE
+    *,
+    now: datetime,
+    state: str = "",
+    page: str | None = None,
+    per_page: int = PAGE_SIZE,
+    counts: dict[str, int] | None = None,
 ) -> Page:
     """Unhealthy, impaired, in error, or stuck WorkSpaces, the longest-standing
-    first, with since when (one page query and one count)."""
+    first, with since when (one page query, and a count unless `counts`, the
+    problem_counts of the same moment, gives it)."""
     extra = [a for a in (hooks.ERROR_CODE_FIELD, hooks.ERROR_MESSAGE_FIELD) if hooks.device_has(a)]
     # The problem devices first (through the state index), then their rows
     # and connectors: joined first, SQLite's planner would scan each connector's devices.
-    problems = _workspaces().filter(_problem_q(now)).values("pk")
     queryset = (
-        Device.objects.filter(pk__in=problems)
+        _workspaces()
+        .filter(_problem_q(now))
         .select_related("connector", "insight_state")
         .only(
             "id",
@@ -99,7 +137,10 @@ def problem_page(
     )
     if state:
         queryset = queryset.filter(state=state)
-    return Paginator(queryset, per_page).get_page(page)
+    paginator = Paginator(queryset, per_page)
+    if counts is not None:
+        paginator.count = counts.get(state, 0) if state else sum(counts.values())
+    return paginator.get_page(page)
 
 
 def error_of(device: Device) -> tuple[str, str]:
@@ -128,9 +169,11 @@ def modifications(*, limit: int = PAGE_SIZE) -> list[tuple[Device, str]]:
     if not attr:
         return []
     field = Device._meta.get_field(attr)
-    queryset = _workspaces().exclude(**{f"{attr}__isnull": True})
-    empty = [] if field.get_internal_type() == "JSONField" else ""
-    queryset = queryset.exclude(**{attr: empty})
+    if field.get_internal_type() == "JSONField":
+        queryset = _workspaces().exclude(**{f"{attr}__isnull": True}).exclude(**{attr: []})
+    else:
+        # `> ''`: not null and not blank, as a range of the index device_active_modification.
+        queryset = _workspaces().filter(**{f"{attr}__gt": ""})
     rows = queryset.select_related("connector", "insight_state").order_by(
         "insight_state__since", "name", "id"
     )[:limit]
@@ -148,7 +191,9 @@ class Flapper:
 def flapping(*, now: datetime, limit: int = FLAPPING_SHOWN) -> list[Flapper]:
     """WorkSpaces that changed state at least INSIGHT_FLAP_TRANSITIONS times in 24 h."""
     rows = (
-        StateTransition.objects.filter(at__gte=now - FLAP_WINDOW)
+        # Bounded on both sides: SQLite then estimates the window small and reads
+        # it through the index on `at` (one-sided, it skip-scans every device).
+        StateTransition.objects.filter(at__gte=now - FLAP_WINDOW, at__lte=now)
         .order_by()
         .values("device_id", "device__name", "connector__name")
         .annotate(n=Count("id"))
@@ -209,6 +254,32 @@ def silent_connectors(
     return out
 
 
+def stale_counts(connectors: list[InboundConnector], *, now: datetime) -> dict[int, int]:
+    """Each connector's active devices not confirmed for `stale_after` (one
+    query), counted up to STALE_COUNTED + 1: a connector that stopped
+    succeeding has its whole fleet stale, and counting it all would cost a
+    read of the fleet; the page says "1,000+" instead."""
+    stale_before = Case(
+        *(When(pk=c.pk, then=Value(now - stale_after(c.recurrence))) for c in connectors),
+        output_field=DateTimeField(),
+    )
+    first = Device.objects.filter(
+        connector=OuterRef("pk"), removed_at__isnull=True, last_update__lt=OuterRef("stale_before")
+    ).values("pk")[: STALE_COUNTED + 1]
+    counted = Func(
+        Subquery(first),
+        template="(SELECT COUNT(*) FROM %(expressions)s AS first_stale)",
+        output_field=IntegerField(),
+    )
+    rows = (
+        InboundConnector.objects.filter(pk__in=[c.pk for c in connectors])
+        .annotate(stale_before=stale_before)
+        .annotate(stale=counted)
+        .values_list("pk", "stale")
+    )
+    return dict(rows)
+
+
 def connector_health(*, now: datetime) -> list[InboundConnector]:
     """Every connector with its run streak, its stale devices and whether it
     stopped running (two queries)."""
@@ -219,19 +290,11 @@ def connector_health(*, now: datetime) -> list[InboundConnector]:
     )
     if not connectors:
         return connectors
-    stale_q = Q()
-    for c in connectors:
-        stale_q |= Q(connector_id=c.pk, last_update__lt=now - stale_after(c.recurrence))
-    stale = dict(
-        Device.objects.filter(removed_at__isnull=True)
-        .filter(stale_q)
-        .order_by()
-        .values_list("connector_id")
-        .annotate(n=Count("id"))
-    )
+    stale = stale_counts(connectors, now=now)
     for c in connectors:
         c.health = getattr(c, "insight_health", None)
-        c.stale_devices = stale.get(c.pk, 0)
+        c.stale_devices = min(stale.get(c.pk, 0), STALE_COUNTED)
+        c.stale_capped = stale.get(c.pk, 0) > STALE_COUNTED
         c.stale_after = stale_after(c.recurrence)
         c.silence = silence_of(c, now=now)
         c.silent_after = silent_after(c.recurrence)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Max
-from django.db.models.functions import TruncDate
+from django.core.paginator import Page
+from django.db import connection
+from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models.functions import Substr, TruncDate, TruncHour
 from django.utils import timezone
 
-from nexthink_admin.paging import page_size
+from nexthink_admin.paging import CappedPaginator, page_size
 
 from .models import FleetSnapshot, StateTransition
 
@@ -46,23 +47,96 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def _utc_hour(field: str):
+    """`field` truncated to its UTC hour, natively on either database (no
+    per-row time-zone conversion, a Python function per row on SQLite)."""
+    if connection.vendor == "sqlite":  # stored as text "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return Substr(field, 1, 13)
+    return TruncHour(field, tzinfo=UTC)
+
+
+def local_hours(
+    scope: QuerySet, group: tuple[str, ...], aggregates: dict, *, field: str = "taken_at"
+) -> list | None:
+    """`aggregates` of `scope` per `group` and UTC hour of `field` (at most
+    24 rows per group and day), each row as (local start of the hour, row);
+    None in a time zone whose offset is not whole hours (a UTC hour would span
+    two local hours)."""
+    tz = timezone.get_current_timezone()
+    rows = (
+        scope.annotate(utc_hour=_utc_hour(field))
+        .order_by()
+        .values(*group, "utc_hour")
+        .annotate(**aggregates)
+    )
+    out = []
+    for r in rows:
+        hour = r["utc_hour"]
+        if isinstance(hour, str):
+            hour = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+        local = hour.astimezone(tz)
+        if local.minute:
+            return None
+        out.append((local, r))
+    return out
+
+
+def snapshot_hours(*, days: int, now: datetime, connector_id: int | None = None) -> list | None:
+    """Everything the Usage page sums over its snapshots, per connector and
+    UTC hour, in one GROUP BY over the last `days` days (see local_hours):
+    each hour's newest snapshot, its pool sessions and AUTO_STOP samples."""
+    scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
+    if connector_id:
+        scope = scope.filter(connector_id=connector_id)
+    return local_hours(
+        scope,
+        ("connector_id",),
+        {
+            "last": Max("id"),
+            "total": Sum("sessions"),
+            "n": Count("id"),
+            "a": Sum("auto_stop_available"),
+            "s": Sum("auto_stop_stopped"),
+            "o": Sum("auto_stop_other"),
+        },
+    )
+
+
 def daily_snapshots(
-    *, days: int, now: datetime | None = None, connector_id: int | None = None
+    *,
+    days: int,
+    now: datetime | None = None,
+    connector_id: int | None = None,
+    hours: list | None = None,
 ) -> dict[date, list[FleetSnapshot]]:
-    """Each connector's last snapshot of each day (one query), by day."""
+    """Each connector's last snapshot of each day (two queries, one with
+    `hours`, the snapshot_hours of the same arguments), by day: the newest id
+    per connector and UTC hour (native functions, index only), the newest of
+    each local day picked here, then those snapshots."""
     day_list, start = day_range(days=days, now=now)
     scope = FleetSnapshot.objects.filter(taken_at__gte=start)
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    last = (
-        scope.annotate(day=TruncDate("taken_at"))
-        .order_by()
-        .values("connector_id", "day")
-        .annotate(last=Max("id"))
-        .values("last")
-    )
+    if hours is not None:
+        hours = [(local, r) for local, r in hours if local >= start]
+    else:
+        hours = local_hours(scope, ("connector_id",), {"last": Max("id")})
+    if hours is None:
+        wanted = (
+            scope.annotate(day=TruncDate("taken_at"))
+            .order_by()
+            .values("connector_id", "day")
+            .annotate(last=Max("id"))
+            .values("last")
+        )
+    else:
+        newest: dict[tuple[int, date], int] = {}
+        for local, r in hours:
+            key = (r["connector_id"], local.date())
+            newest[key] = max(newest.get(key, 0), r["last"])
+        wanted = list(newest.values())
     by_day: dict[date, list[FleetSnapshot]] = {d: [] for d in day_list}
-    for snap in FleetSnapshot.objects.filter(pk__in=last).order_by("taken_at"):
+    for snap in FleetSnapshot.objects.filter(pk__in=wanted).order_by("taken_at"):
         by_day.setdefault(timezone.localdate(snap.taken_at), []).append(snap)
     return by_day
 
@@ -93,4 +167,5 @@ def transitions_page(*, params: Mapping[str, str]) -> tuple[Page, dict[str, str]
         queryset = queryset.filter(device_id=int(device))
         applied["device"] = device
     per_page = page_size(params, PAGE_SIZE)
-    return Paginator(queryset, per_page).get_page(params.get("page")), applied
+    paginator = CappedPaginator(queryset, per_page, page=params.get("page"))
+    return paginator.get_page(params.get("page")), applied

@@ -14,7 +14,11 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
 
-from connectors.choices import RunStatus
+from connectors.choices import (
+    WORKSPACE_TRANSITIONAL_STATES,
+    WORKSPACE_UNHEALTHY_STATES,
+    RunStatus,
+)
 from connectors.models import Device, Run
 
 from . import hooks
@@ -22,19 +26,8 @@ from .models import ConnectorHealth, DeviceState, FleetSnapshot, StateTransition
 
 log = logging.getLogger(__name__)
 
-UNHEALTHY_STATES = ("UNHEALTHY", "IMPAIRED", "ERROR")
-TRANSITIONAL_STATES = (
-    "PENDING",
-    "STARTING",
-    "REBOOTING",
-    "REBUILDING",
-    "RESTORING",
-    "UPDATING",
-    "STOPPING",
-    "TERMINATING",
-    "MAINTENANCE",
-    "ADMIN_MAINTENANCE",
-)
+UNHEALTHY_STATES = WORKSPACE_UNHEALTHY_STATES
+TRANSITIONAL_STATES = WORKSPACE_TRANSITIONAL_STATES
 RUNNING_STATE = "AVAILABLE"
 STOPPED_STATE = "STOPPED"
 AUTO_STOP = "AUTO_STOP"
@@ -133,11 +126,47 @@ def states_record(*, run: Run, now: datetime) -> int:
         recorded += len(transitions)
 
 
+def untracked_auto_stop_count(*, connector_id: int | None = None) -> int:
+    """AUTO_STOP WorkSpaces no run has tracked yet: counted live over the
+    fleet by each run for its snapshot (after tracking what it saw), and by the
+    Likely unused page before any snapshot carries it."""
+    scope = Device.objects.filter(removed_at__isnull=True, running_mode=AUTO_STOP).exclude(
+        workspace_id=""
+    )
+    if connector_id is not None:
+        scope = scope.filter(connector_id=connector_id)
+    return scope.exclude(pk__in=DeviceState.objects.values("device_id")).count()
+
+
+def outdated_image_count(*, connector_id: int | None = None) -> int | None:
+    """WorkSpaces running an image other than their bundle's current image,
+    or None while the two are not both collected (issue 19). Counted live over
+    the fleet: by each run for its snapshot, by the Drift page before any."""
+    running, current = (
+        hooks.device_attr(hooks.RUNNING_IMAGE_FIELD),
+        hooks.device_attr(hooks.BUNDLE_IMAGE_FIELD),
+    )
+    if not running or not current or running == current:
+        return None
+    scope = Device.objects.filter(removed_at__isnull=True)
+    if connector_id is not None:
+        scope = scope.filter(connector_id=connector_id)
+    return (
+        scope.exclude(workspace_id="")
+        .exclude(**{running: ""})
+        .exclude(**{current: ""})
+        .exclude(**{running: F(current)})
+        .count()
+    )
+
+
 def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
     """Count the connector's active devices by every dimension: one GROUP BY,
     folded here (its rows are distinct value combinations, not devices)."""
     dims = hooks.snapshot_dimensions()
-    attrs = list(dict.fromkeys(dims.values()))
+    # desktop_pool: the images per pool or bundle of the Drift page.
+    extra = [a for a in ("desktop_pool",) if hooks.device_has(a)]
+    attrs = list(dict.fromkeys([*dims.values(), *extra]))
     rows = (
         Device.objects.filter(connector_id=run.connector_id, removed_at__isnull=True)
         .order_by()
@@ -147,6 +176,7 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
     counts: dict[str, Counter] = defaultdict(Counter)
     by_compute: dict[str, Counter] = defaultdict(Counter)
     by_bundle: dict[str, Counter] = defaultdict(Counter)
+    images_by_pool: dict[str, Counter] = defaultdict(Counter)
     values = dict(devices=0, workspaces=0, sessions=0, unhealthy=0)
     auto_stop = Counter()
     for row in rows:
@@ -161,6 +191,9 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
         if mode:
             by_compute[row.get("instance_size") or ""][mode] += n
             by_bundle[row.get("bundle_id") or ""][mode] += n
+        if "desktop_pool" in row and row.get("disk_image"):
+            pool_key = f"{row.get('pool_type') or ''}|{row['desktop_pool'] or ''}"
+            images_by_pool[pool_key][row["disk_image"]] += n
         if mode == AUTO_STOP:
             key = state if state in (RUNNING_STATE, STOPPED_STATE) else "other"
             auto_stop[key] += n
@@ -173,6 +206,12 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
     stored = {dim: dict(c) for dim, c in counts.items()}
     stored["running_mode_by_compute_type"] = {k: dict(v) for k, v in by_compute.items()}
     stored["running_mode_by_bundle"] = {k: dict(v) for k, v in by_bundle.items()}
+    if extra and "pool_type" in attrs and "disk_image" in attrs:
+        stored["images_by_pool"] = {k: dict(v) for k, v in images_by_pool.items()}
+    stored["untracked_auto_stop"] = untracked_auto_stop_count(connector_id=run.connector_id)
+    outdated = outdated_image_count(connector_id=run.connector_id)
+    if outdated is not None:
+        stored["outdated_image"] = outdated
     return FleetSnapshot.objects.create(
         connector_id=run.connector_id,
         run=run,

@@ -8,16 +8,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from connectors.models import Device
+from nexthink_admin.paging import CappedPaginator
 
-from .history_selectors import daily_snapshots, day_range
-from .models import DeviceState, FleetSnapshot, StateTransition
-from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE
+from .history_selectors import daily_snapshots, day_range, local_hours
+from .models import FleetSnapshot, StateTransition
+from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE, untracked_auto_stop_count
 
 PAGE_SIZE = 25
 UNUSED_DAYS = (7, 14, 30, 60)
@@ -36,11 +37,19 @@ MIX_BY = {"compute_type": "running_mode_by_compute_type", "bundle": "running_mod
 
 
 def running_mode_mix(
-    *, days: int, now: datetime, connector_id: int | None = None, by: str = "", value: str = ""
+    *,
+    days: int,
+    now: datetime,
+    connector_id: int | None = None,
+    by: str = "",
+    value: str = "",
+    by_day: dict[date, list[FleetSnapshot]] | None = None,
 ) -> tuple[list[DayMix], list[str]]:
     """Running modes per day (each connector's last snapshot of the day), of
-    the whole fleet or of one compute type or bundle (`by`, `value`)."""
-    by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
+    the whole fleet or of one compute type or bundle (`by`, `value`); `by_day`:
+    the daily_snapshots of the same arguments, when the caller has them."""
+    if by_day is None:
+        by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
     out, modes = [], Counter()
     for day, snaps in by_day.items():
         counts = Counter()
@@ -91,22 +100,33 @@ def auto_stop_share(*, days: int, now: datetime, connector_id: int | None = None
 
 
 def auto_stop_share_by_day(
-    *, days: int, now: datetime, connector_id: int | None = None
+    *, days: int, now: datetime, connector_id: int | None = None, hours: list | None = None
 ) -> list[tuple[date, Share]]:
-    """The same share per day, over every sample of the day (one GROUP BY)."""
+    """The same share per day, over every sample of the day (one GROUP BY,
+    none with `hours`, the snapshot_hours of the same arguments)."""
     day_list, start = day_range(days=days, now=now)
     scope = FleetSnapshot.objects.filter(taken_at__gte=start)
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    rows = (
-        scope.annotate(day=TruncDate("taken_at"))
-        .order_by()
-        .values("day")
-        .annotate(
-            a=Sum("auto_stop_available"), s=Sum("auto_stop_stopped"), o=Sum("auto_stop_other")
-        )
-    )
-    by_day = {r["day"]: Share(r["a"] or 0, r["s"] or 0, r["o"] or 0) for r in rows}
+    sums = {
+        "a": Sum("auto_stop_available"),
+        "s": Sum("auto_stop_stopped"),
+        "o": Sum("auto_stop_other"),
+    }
+    if hours is not None:
+        hours = [(local, r) for local, r in hours if local >= start]
+    else:
+        hours = local_hours(scope, (), sums)
+    by_day: dict[date, Share] = defaultdict(lambda: Share(0, 0, 0))
+    if hours is None:
+        rows = scope.annotate(day=TruncDate("taken_at")).order_by().values("day").annotate(**sums)
+        hours = [(r["day"], r) for r in rows]
+    for local, r in hours:
+        day = local.date() if isinstance(local, datetime) else local
+        share = by_day[day]
+        share.available += r["a"] or 0
+        share.stopped += r["s"] or 0
+        share.other += r["o"] or 0
     return [(d, by_day.get(d, Share(0, 0, 0))) for d in day_list]
 
 
@@ -139,7 +159,7 @@ def workspace_shares(
         )
         .order_by("name", "id")
     )
-    page_obj = Paginator(queryset, per_page).get_page(page)
+    page_obj = CappedPaginator(queryset, per_page, page=page).get_page(page)
     devices = list(page_obj.object_list)
     start30 = now - timedelta(days=30)
     changes = defaultdict(list)
@@ -198,27 +218,48 @@ def unused_page(
         .select_related("connector", "insight_state")
         .order_by("insight_state__since", "name", "id")
     )
-    return Paginator(queryset, per_page).get_page(page)
+    return CappedPaginator(queryset, per_page, page=page).get_page(page)
 
 
-def untracked_auto_stop(connector_id: int | None = None) -> int:
-    """AUTO_STOP WorkSpaces no run has tracked yet (outside the unused list)."""
-    return (
-        _auto_stop_workspaces(connector_id)
-        .exclude(pk__in=DeviceState.objects.values("device_id"))
-        .count()
-    )
+def untracked_auto_stop(
+    connector_id: int | None = None, snapshots: list[FleetSnapshot] | None = None
+) -> int:
+    """AUTO_STOP WorkSpaces no run has tracked yet (outside the unused list):
+    as each connector's latest snapshot (`snapshots`) counted them at the end
+    of its run (only runs create devices and track them, so it holds until the
+    next run), counted live while no snapshot carries the figure."""
+    relevant = [s for s in snapshots or [] if connector_id in (None, s.connector_id)]
+    carried = [s for s in relevant if "untracked_auto_stop" in (s.counts or {})]
+    if not carried or len(carried) < len(relevant):
+        return untracked_auto_stop_count(connector_id=connector_id)
+    return sum(s.counts["untracked_auto_stop"] for s in carried)
 
 
 def sessions_heat_map(
-    *, days: int, now: datetime, connector_id: int | None = None
+    *, days: int, now: datetime, connector_id: int | None = None, hours: list | None = None
 ) -> dict[tuple[int, int], float]:
     """Average pool sessions seen per (ISO weekday, hour), summed over
-    connectors (one GROUP BY)."""
+    connectors (one GROUP BY, per connector and hour, placed in local time
+    here; none with `hours`, the snapshot_hours of the same arguments)."""
     scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
-    tz = timezone.get_current_timezone()
+    if hours is None:
+        hours = local_hours(scope, ("connector_id",), {"total": Sum("sessions"), "n": Count("id")})
+    if hours is None:
+        return _sessions_heat_map_local(scope, timezone.get_current_timezone())
+    sums: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0.0, 0])
+    for local, r in hours:
+        acc = sums[(r["connector_id"], local.isoweekday(), local.hour)]
+        acc[0] += r["total"] or 0
+        acc[1] += r["n"]
+    grid: dict[tuple[int, int], float] = defaultdict(float)
+    for (_, dow, h), (total, n) in sums.items():
+        grid[(dow, h)] += total / n
+    return grid
+
+
+def _sessions_heat_map_local(scope: QuerySet, tz) -> dict[tuple[int, int], float]:
     rows = (
         scope.annotate(
             dow=ExtractIsoWeekDay("taken_at", tzinfo=tz), hour=ExtractHour("taken_at", tzinfo=tz)
@@ -234,12 +275,18 @@ def sessions_heat_map(
 
 
 def pool_utilisation_by_day(
-    *, days: int, now: datetime, connector_id: int | None = None
+    *,
+    days: int,
+    now: datetime,
+    connector_id: int | None = None,
+    by_day: dict[date, list[FleetSnapshot]] | None = None,
 ) -> list[tuple[date, float | None]]:
     """Active over actual sessions per day, from the pools' capacity in each
     connector's last snapshot of the day (empty until pools are collected)."""
+    if by_day is None:
+        by_day = daily_snapshots(days=days, now=now, connector_id=connector_id)
     out = []
-    for day, snaps in daily_snapshots(days=days, now=now, connector_id=connector_id).items():
+    for day, snaps in by_day.items():
         active = sum(p.get("active", 0) for s in snaps for p in (s.pools or {}).values())
         actual = sum(p.get("actual", 0) for s in snaps for p in (s.pools or {}).values())
         out.append((day, 100 * active / actual if actual else None))

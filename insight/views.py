@@ -61,6 +61,7 @@ class HealthView(InsightPage):
             state=state,
             page=self.request.GET.get("page"),
             per_page=page_size(self.request.GET, health.PAGE_SIZE),
+            counts=counts,
         )
         rows = [(d, *health.error_of(d)) for d in page.object_list]
         by_day = history.daily_snapshots(days=HEALTH_DAYS, now=now)
@@ -91,6 +92,7 @@ class HealthView(InsightPage):
             failing=[c for c in connectors if c.health and c.health.consecutive_failures],
             silent=[c for c in connectors if c.silence],
             stale_total=sum(c.stale_devices for c in connectors),
+            stale_capped=any(c.stale_capped for c in connectors),
             pools_collected=any(s.pools for s in snapshots),
             pool_problems=health.pool_problems(snapshots),
             modifications_collected=health.modifications_collected(),
@@ -160,8 +162,14 @@ class UsageView(InsightPage):
         by = self.request.GET.get("by", "")
         by = by if by in usage.MIX_BY else ""
         value = self.request.GET.get("value", "").replace("\x00", "").strip()[:100] if by else ""
+        # One GROUP BY per connector and hour for the three charts (None where
+        # the time zone's offset is not whole hours: each then reads its own).
+        hours = history.snapshot_hours(days=self.days, now=now, connector_id=connector_id)
+        by_day = history.daily_snapshots(
+            days=self.days, now=now, connector_id=connector_id, hours=hours
+        )
         mix, modes = usage.running_mode_mix(
-            days=self.days, now=now, connector_id=connector_id, by=by, value=value
+            days=self.days, now=now, connector_id=connector_id, by=by, value=value, by_day=by_day
         )
         for day in mix:
             day.url = _url("insight:drift_changes", day=day.day.isoformat(), field="running_mode")
@@ -171,7 +179,7 @@ class UsageView(InsightPage):
             if connector_id is None or s.connector_id == connector_id
         ]
         share_days = usage.auto_stop_share_by_day(
-            days=self.days, now=now, connector_id=connector_id
+            days=self.days, now=now, connector_id=connector_id, hours=hours
         )
         share_series = history.ChartSeries("AUTO_STOP samples seen AVAILABLE")
         for day, share in share_days:
@@ -182,14 +190,16 @@ class UsageView(InsightPage):
                     _url("insight:transitions", day=day.isoformat(), to="AVAILABLE"),
                 )
             )
-        grid = usage.sessions_heat_map(days=self.days, now=now, connector_id=connector_id)
+        grid = usage.sessions_heat_map(
+            days=self.days, now=now, connector_id=connector_id, hours=hours
+        )
         pooled_url = _url("pools:list", connector=connector_id)
         heat_rows = [
             (name, [Cell(round(grid.get((dow, h), 0), 1), pooled_url) for h in range(24)])
             for dow, name in enumerate(usage.WEEKDAYS, start=1)
         ]
         utilisation = usage.pool_utilisation_by_day(
-            days=self.days, now=now, connector_id=connector_id
+            days=self.days, now=now, connector_id=connector_id, by_day=by_day
         )
         page, shares = usage.workspace_shares(
             now=now,
@@ -279,7 +289,7 @@ class UnusedView(InsightPage):
             day_choices=usage.UNUSED_DAYS,
             page_obj=page,
             query=urlencode(params),
-            untracked=usage.untracked_auto_stop(connector_id),
+            untracked=usage.untracked_auto_stop(connector_id, health.latest_snapshots()),
         )
         return ctx
 
@@ -301,6 +311,7 @@ class DriftView(InsightPage):
             day.url = _url("insight:drift_changes", day=day.day.isoformat())
             day.counts = {f"f-{k}": v for k, v in day.counts.items()}
         since = now - timedelta(days=self.days)
+        latest = health.latest_snapshots()
         ctx.update(
             days=self.days,
             since=since.date().isoformat(),
@@ -326,8 +337,8 @@ class DriftView(InsightPage):
             field_labels=[drift.FIELD_LABELS[f] for f in fields],
             compute=drift.compute_type_changes(since=since),
             bundles=drift.bundle_image_changes(since=since),
-            several_images=drift.pools_with_several_images(),
-            outdated=drift.outdated_image_count(),
+            several_images=drift.pools_with_several_images(latest),
+            outdated=drift.outdated_image_count(latest),
         )
         return ctx
 

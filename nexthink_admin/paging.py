@@ -9,6 +9,7 @@ the last page: a bad URL never answers 404 or 500."""
 from collections.abc import Mapping
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
 PAGE_SIZES = (25, 50, 100)
 PAGE_SIZE_PARAM = "per_page"
@@ -41,3 +42,29 @@ class PageSizeMixin:
         paginator = Paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+class CappedPaginator(Paginator):
+    """A paginator that never counts far past what it shows: it counts at most
+    `at_least` rows, or up to one page beyond the page asked for, whichever is
+    more, so a long list costs the same to open at any size. When there are
+    more, `count` is that cap and `capped` is true: templates show "1000+"
+    (inc/pagination.html), and the last page offered leads further on."""
+
+    def __init__(self, object_list, per_page, *, page=None, at_least: int = 1000, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        try:
+            wanted = max(int(page), 1)
+        except (TypeError, ValueError):
+            wanted = 1
+        self.cap = max(at_least, (wanted + 1) * int(per_page))
+        self._seen: int | None = None
+
+    @cached_property
+    def count(self) -> int:
+        self._seen = self.object_list[: self.cap + 1].count()
+        return min(self._seen, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= self.cap and (self._seen or 0) > self.cap

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 
-from ..choices import PoolType
+from ..choices import WORKSPACE_PROBLEM_STATES, PoolType
 
 # UI label, NQL field name and model attribute of the ten virtualization fields.
 VIRTUALIZATION_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -228,7 +228,27 @@ class Device(models.Model):
             models.Index(fields=["disk_image", "name"]),
             models.Index(fields=["desktop_pool", "name"]),
             models.Index(fields=["state", "name"]),
+            # The Health page's problem WorkSpaces (insight/health_selectors.py): a few
+            # percent of a fleet, read without a scan. The query must repeat the
+            # condition with literal values (SQLite ignores a partial index for `IN (?)`).
+            models.Index(
+                fields=["state", "workspace_id"],
+                condition=models.Q(state__in=WORKSPACE_PROBLEM_STATES, removed_at__isnull=True),
+                name="device_problem_state",
+            ),
             models.Index(fields=["last_update"]),
+            # WorkSpaces with a modification under way (insight's Health page).
+            models.Index(
+                fields=["modification_states"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_modification",
+            ),
+            # Stale devices per connector (insight's Health page), counted up to a cap.
+            models.Index(
+                fields=["connector", "last_update"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_connector_update",
+            ),
             models.Index(fields=["removed_at"]),
             # The Devices page filters and sorts on every column (connectors/devices/selectors.py).
             # No index on user_name: it is only searched with icontains, which no B-tree serves.
@@ -273,7 +293,11 @@ class DeviceChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["device", "-changed_at"])]
+        indexes = [
+            models.Index(fields=["device", "-changed_at"]),
+            # Fleet-wide changes, newest first (insight's Drift pages).
+            models.Index(fields=["changed_at"], name="devicechange_changed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} -> {self.new_value}"

@@ -139,6 +139,32 @@ def test_drift_shows_pools_on_several_images_and_workspaces_behind_their_bundles
     assert f"{reverse('devices:list')}?image_behind=yes" in page
 
 
+def test_drift_reads_pools_on_several_images_and_outdated_workspaces_from_the_last_run(viewer):
+    connector = make_connector()
+    make_device(connector, 1, pool_type="pooled", desktop_pool="Call centre", disk_image="v1")
+    make_device(connector, 2, pool_type="pooled", desktop_pool="Call centre", disk_image="v2")
+    make_device(
+        connector, 5, running_image_id="wsi-old", image_id="wsi-abc123", image_behind_bundle=True
+    )
+    finish_run(connector, timezone.now())
+    # Changed after the run: the page shows the fleet as the last run counted it.
+    make_device(connector, 6, pool_type="pooled", desktop_pool="Single", disk_image="v1")
+    make_device(connector, 7, pool_type="pooled", desktop_pool="Single", disk_image="v2")
+    response = viewer.get(reverse("insight:drift"))
+    assert response.context["several_images"] == [
+        {"pool_type": "pooled", "desktop_pool": "Call centre", "images": 2, "devices": 2}
+    ]
+    assert response.context["outdated"] == 1
+
+
+def test_likely_unused_counts_untracked_workspaces_as_the_last_run_left_them(viewer):
+    connector = make_connector()
+    make_devices(connector, 2, running_mode="AUTO_STOP")
+    assert viewer.get(reverse("insight:unused")).context["untracked"] == 2  # before any run
+    finish_run(connector, timezone.now())  # tracks what it saw
+    assert viewer.get(reverse("insight:unused")).context["untracked"] == 0
+
+
 def test_retention_page_shows_periods_and_the_last_clean_up(viewer):
     CleanupRecord.objects.create(
         started_at=timezone.now(), finished_at=timezone.now(), deleted={"runs": 12}
@@ -184,3 +210,27 @@ def test_running_mode_mix_over_time_for_one_compute_type_or_bundle(viewer):
     fleet = viewer.get(url, {"by": "nonsense", "value": "x"}).context["mix"][-1]
     assert fleet.counts == {"ALWAYS_ON": 3, "AUTO_STOP": 2}
     assert "?by=compute_type&amp;value=POWER" in viewer.get(url).content.decode()
+
+
+def test_a_long_list_counts_up_to_1000_says_so_and_still_pages_on(viewer):
+    connector = make_connector()
+    (device,) = make_devices(connector, 1)
+    now = timezone.now()
+    StateTransition.objects.bulk_create(
+        StateTransition(
+            device=device, connector=connector, from_state="STOPPED", to_state="AVAILABLE",
+            at=now - timedelta(minutes=i),
+        )
+        for i in range(1030)
+    )  # fmt: skip
+    first = viewer.get(reverse("insight:transitions"))
+    assert first.context["page_obj"].paginator.count == 1000
+    page = first.content.decode()
+    assert "1000+" in page
+    last_offered = first.context["page_obj"].paginator.num_pages  # 20 pages of 50
+    further = viewer.get(reverse("insight:transitions"), {"page": last_offered})
+    assert further.context["page_obj"].has_next()  # the cap moves with the page asked for
+    end = viewer.get(reverse("insight:transitions"), {"page": 21})
+    assert len(end.context["page_obj"].object_list) == 30
+    assert "1000+" not in end.content.decode()
+    assert "of 1030" in end.content.decode()
