@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     """Indexes of the insight pages at 100,000 devices (issue 15, benchmark 7)."""
 
     dependencies = [
-        ("connectors", "0010_device_name_lower_index"),
+        ("connectors", "0011_nql_filter_indexes"),
     ]
 
     operations = [
