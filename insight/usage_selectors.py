@@ -208,7 +208,11 @@ def unused_page(
     per_page: int = PAGE_SIZE * 2,
 ) -> Page:
     """AUTO_STOP WorkSpaces every run has seen STOPPED for `days` days or more:
-    the likely unused ones, the longest first (one page query and one count)."""
+    the likely unused ones, the longest first, equal times in the order they
+    were first tracked (one capped count and one page query, whether or not
+    any qualify). The order is the DeviceState (state, since) index's (its
+    row id breaks ties), so both stop after the rows they need instead of
+    reading and sorting every qualifying WorkSpace."""
     queryset = (
         _auto_stop_workspaces(connector_id)
         .filter(
@@ -216,9 +220,15 @@ def unused_page(
             insight_state__since__lte=now - timedelta(days=days),
         )
         .select_related("connector", "insight_state")
-        .order_by("insight_state__since", "name", "id")
+        .order_by("insight_state__since", "insight_state__id")
     )
-    return CappedPaginator(queryset, per_page, page=page).get_page(page)
+    paginator = CappedPaginator(queryset, per_page, page=page)
+    page_obj = paginator.get_page(page)
+    # Django skips the page query when the count is 0; read it anyway so the
+    # page answers with the same statements at any size.
+    start = (page_obj.number - 1) * paginator.per_page
+    page_obj.object_list = list(queryset[start : start + paginator.per_page])
+    return page_obj
 
 
 def untracked_auto_stop(

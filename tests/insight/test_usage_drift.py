@@ -66,6 +66,53 @@ def test_likely_unused_lists_auto_stop_workspaces_stopped_for_n_days_with_its_ca
     assert "Caveat" in page and "between two runs" in page
 
 
+def test_likely_unused_lists_the_longest_stopped_first_and_equal_times_as_tracked(viewer):
+    connector = make_connector()
+    now = timezone.now()
+    b, a, c = make_devices(connector, 3, running_mode="AUTO_STOP", state="STOPPED")
+    same = now - timedelta(days=20)
+    for device, since in ((c, same), (b, same), (a, now - timedelta(days=30))):
+        DeviceState.objects.create(device=device, state="STOPPED", since=since)
+    response = viewer.get(reverse("insight:unused"))
+    assert list(response.context["page_obj"].object_list) == [a, c, b]
+    assert "in the order the console first tracked them" in response.content.decode()
+
+
+def test_likely_unused_pages_through_a_long_list_and_caps_its_count_at_1000(viewer):
+    connector = make_connector()
+    now = timezone.now()
+    devices = make_devices(connector, 1010, running_mode="AUTO_STOP", state="STOPPED")
+    DeviceState.objects.bulk_create(
+        DeviceState(device=d, state="STOPPED", since=now - timedelta(days=20, minutes=i))
+        for i, d in enumerate(devices)
+    )  # longest stopped: the last made
+    url = reverse("insight:unused")
+    first = viewer.get(url)
+    assert first.context["page_obj"].paginator.count == 1000
+    assert "1000+" in first.content.decode()
+    assert list(first.context["page_obj"].object_list) == devices[::-1][:50]
+    second = viewer.get(url, {"page": 2})
+    assert list(second.context["page_obj"].object_list) == devices[::-1][50:100]
+    end = viewer.get(url, {"page": 21})
+    assert list(end.context["page_obj"].object_list) == devices[::-1][1000:]
+    assert "of 1010" in end.content.decode() and "1000+" not in end.content.decode()
+
+
+def test_likely_unused_answers_in_the_same_statements_whether_or_not_any_qualify(viewer):
+    connector = make_connector()
+    devices = make_devices(connector, 5, running_mode="AUTO_STOP", state="STOPPED")
+    DeviceState.objects.bulk_create(
+        DeviceState(device=d, state="STOPPED", since=timezone.now()) for d in devices
+    )
+    url = reverse("insight:unused")
+    with CaptureQueriesContext(connection) as none_qualify:
+        assert list(viewer.get(url).context["page_obj"].object_list) == []
+    DeviceState.objects.update(since=timezone.now() - timedelta(days=40))
+    with CaptureQueriesContext(connection) as all_qualify:
+        assert len(viewer.get(url).context["page_obj"].object_list) == 5
+    assert len(all_qualify) == len(none_qualify)
+
+
 def test_pool_sessions_heat_map_averages_samples_by_weekday_and_hour(viewer):
     connector = make_connector()
     monday_ten = timezone.make_aware(datetime(2026, 11, 23, 10, 5))
