@@ -17,7 +17,8 @@ from .app import SimulatorApp
 from .auth import FIVE_ACTIONS, Authority, create_customer_role
 from .control import make_control
 from .faults import Faults, make_error
-from .seeding import build_fleet, mutate_fleet
+from .mutation import mutate_fleet
+from .seeding import build_fleet
 from .store import Fleet, Store
 
 DEFAULT_CUSTOMER_ACCOUNT = "111122223333"
@@ -149,7 +150,7 @@ class Simulator:
         image; existing WorkSpaces keep theirs), ``rebuild`` (WorkSpaces go REBUILDING onto
         their bundle's current image), ``settle`` (transitional states end), ``drop_bundles``
         (own bundles in use deleted), ``remove``, ``add`` WorkSpaces, ``sessions_churn``;
-        optional ``rng_seed``. See seeding.mutate_fleet."""
+        optional ``rng_seed``. See mutation.mutate_fleet."""
         with self.store.lock:
             fleet = self.store.fleet(account_id, region)
             if fleet is None:
