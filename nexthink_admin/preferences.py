@@ -79,6 +79,7 @@ class PreferencesView(FormView):
         preferences_remember(self.request, preference)
         messages.success(
             self.request,
-            f"Times are now shown in {name or f'the server time zone ({settings.TIME_ZONE})'}.",
+            f"Saved. Times are shown in {name or f'the server time zone ({settings.TIME_ZONE})'}; "
+            f"the theme is {UserPreference.Theme(preference.theme).label}.",
         )
         return redirect("preferences")
