@@ -1,7 +1,6 @@
 """The Preferences page (from the user menu): each user's own time zone and
-theme. It
-changes only the signed-in user's own settings, so it needs no permission
-beyond being signed in (like the overview)."""
+theme. It changes only the signed-in user's own settings, so it needs no
+permission beyond being signed in (like the overview)."""
 
 from django import forms
 from django.conf import settings
