@@ -317,10 +317,12 @@ def heat_map(
     rows: Sequence[tuple[str, Sequence[Cell]]], *, columns: Sequence[str], label: str
 ) -> SafeString:
     """A grid (for example day of week x hour of day), darker for higher
-    values; each cell links to what it counts."""
+    values; each cell links to what it counts. Rows are tall enough, and the
+    row labels' column wide enough, for the phone's larger axis text (21
+    units, 11-12 px once the chart is scaled to a phone's width)."""
     if not rows:
         return SafeString("")
-    left, top_pad, cell_h = 40, 16, 18
+    left, top_pad, cell_h = 54, 28, 26
     cell_w = (WIDTH - left) / max(len(columns), 1)
     top = max((c.value for _, cells in rows for c in cells), default=0) or 1
     parts = []
@@ -330,7 +332,7 @@ def heat_map(
                 format_html(
                     '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
                     _n(left + j * cell_w + cell_w / 2),
-                    11,
+                    top_pad - 6,
                     name,
                 )
             )
@@ -338,9 +340,10 @@ def heat_map(
         y = top_pad + i * cell_h
         parts.append(
             format_html(
-                '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                '<text class="axis" x="{}" y="{}" text-anchor="end" '
+                'dominant-baseline="central">{}</text>',
                 left - 6,
-                y + 13,
+                y + cell_h // 2,
                 row_label,
             )
         )

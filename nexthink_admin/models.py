@@ -38,8 +38,15 @@ class AuditEvent(models.Model):
 
 
 class UserPreference(models.Model):
-    """Each user's own settings (the Preferences page): today, the time zone
-    every time is shown in."""
+    """Each user's own settings (the Preferences page and the theme switch):
+    the time zone every time is shown in, and the colour theme. The session
+    keeps a copy (nexthink_admin/session_preferences.py), so a request reads
+    neither from here."""
+
+    class Theme(models.TextChoices):
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+        SYSTEM = "system", "System"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
@@ -48,6 +55,12 @@ class UserPreference(models.Model):
         max_length=64,
         blank=True,
         help_text="An IANA time zone (Europe/Zurich); blank: the server's TIME_ZONE.",
+    )
+    theme = models.CharField(
+        max_length=6,
+        choices=Theme.choices,
+        default=Theme.SYSTEM,
+        help_text="Light, dark, or as the browser's system setting.",
     )
 
     def __str__(self) -> str:

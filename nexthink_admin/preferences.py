@@ -1,6 +1,6 @@
-"""The Preferences page (from the user menu): each user's own time zone. It
-changes only the signed-in user's own settings, so it needs no permission
-beyond being signed in (like the overview)."""
+"""The Preferences page (from the user menu): each user's own time zone and
+theme. It changes only the signed-in user's own settings, so it needs no
+permission beyond being signed in (like the overview)."""
 
 from django import forms
 from django.conf import settings
@@ -9,7 +9,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView
 
-from .timezones import preference_time_zone_set, time_zone_names, time_zone_valid, user_time_zone
+from .models import UserPreference
+from .session_preferences import preferences_remember, session_preferences
+from .themes import preference_theme_set
+from .timezones import preference_time_zone_set, time_zone_names, time_zone_valid
 
 
 class PreferencesForm(forms.Form):
@@ -24,6 +27,15 @@ class PreferencesForm(forms.Form):
             "An IANA zone such as Europe/Zurich or America/New_York (type to search). "
             f"Leave it empty for the server's time zone, {settings.TIME_ZONE}."
         ),
+    )
+
+    theme = forms.ChoiceField(
+        label="Theme",
+        required=False,
+        choices=UserPreference.Theme.choices,
+        widget=forms.RadioSelect,
+        help_text="System follows this device's light or dark setting. "
+        "The switch in the menu changes it too; it follows you to any browser.",
     )
 
     def clean_time_zone(self) -> str:
@@ -44,7 +56,7 @@ class PreferencesView(FormView):
     form_class = PreferencesForm
 
     def get_initial(self):
-        return {"time_zone": user_time_zone(self.request.user)}
+        return dict(session_preferences(self.request))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -58,9 +70,15 @@ class PreferencesView(FormView):
 
     def form_valid(self, form):
         name = form.cleaned_data["time_zone"]
-        preference_time_zone_set(user=self.request.user, time_zone=name)
+        preference = preference_time_zone_set(user=self.request.user, time_zone=name)
+        if form.cleaned_data["theme"]:  # absent: unchanged
+            preference = preference_theme_set(
+                user=self.request.user, theme=form.cleaned_data["theme"]
+            )
+        preferences_remember(self.request, preference)
         messages.success(
             self.request,
-            f"Times are now shown in {name or f'the server time zone ({settings.TIME_ZONE})'}.",
+            f"Saved. Times are shown in {name or f'the server time zone ({settings.TIME_ZONE})'}; "
+            f"the theme is {UserPreference.Theme(preference.theme).label}.",
         )
         return redirect("preferences")

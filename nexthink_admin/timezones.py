@@ -1,5 +1,6 @@
 """Each user's time zone: stored in UserPreference, applied to every request
-(templates, forms and Django admin then show local times)."""
+(templates, forms and Django admin then show local times). The request reads
+it from the session (session_preferences.py), not from the database."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import UserPreference
+from .session_preferences import session_preferences
 
 
 @cache
@@ -21,15 +23,6 @@ def time_zone_valid(name: str) -> bool:
     return name in time_zone_names()
 
 
-def user_time_zone(user) -> str:
-    """The user's chosen zone, or "" for the server's TIME_ZONE."""
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    return (
-        UserPreference.objects.filter(user=user).values_list("time_zone", flat=True).first() or ""
-    )
-
-
 def preference_time_zone_set(*, user, time_zone: str) -> UserPreference:
     """The service behind the Preferences form (which validated the name)."""
     preference, _ = UserPreference.objects.update_or_create(
@@ -39,13 +32,17 @@ def preference_time_zone_set(*, user, time_zone: str) -> UserPreference:
 
 
 class UserTimeZoneMiddleware:
-    """Activates the signed-in user's time zone for the request (one small query)."""
+    """Activates the signed-in user's time zone for the request, and says its
+    theme (request.theme, which base.html renders on <html>): both from the
+    session, so no query on an ordinary request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        name = user_time_zone(request.user)
+        preferences = session_preferences(request)
+        name = preferences["time_zone"]
+        request.theme = preferences["theme"]
         if name and time_zone_valid(name):
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:

@@ -6,6 +6,7 @@ from nql.urls import api_client_patterns, api_patterns, api_query_patterns, quer
 
 from .audit_views import AuditTrailView
 from .preferences import PreferencesView
+from .themes import ThemeView
 from .views import HomeView, favicon
 
 # Django admin, branded as this console (templates/admin/base_site.html adds its
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("favicon.ico", favicon, name="favicon"),
     path("preferences/", PreferencesView.as_view(), name="preferences"),
+    path("preferences/theme/", ThemeView.as_view(), name="theme"),
     path("login/", auth_views.LoginView.as_view(), name="login"),  # lockout: sign_in.py
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("administration/credentials/", include("credentials.urls")),

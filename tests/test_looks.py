@@ -55,10 +55,11 @@ def test_the_when_filter_gives_the_exact_time_in_the_active_zone_labelled():
     assert f'<span class="visually-hidden"> ({local} CET)</span></time>' in html
 
 
-def test_a_users_time_zone_applies_to_every_page(admin_client, admin_user):
+def test_a_users_time_zone_applies_to_every_page(client, admin_user):
     make_credential("Zoned")
     UserPreference.objects.create(user=admin_user, time_zone="America/New_York")
-    page = admin_client.get(reverse("credentials:list")).content.decode()
+    client.force_login(admin_user)  # the session keeps the zone from sign-in on
+    page = client.get(reverse("credentials:list")).content.decode()
     assert re.search(r'title="\d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T"', page)
 
 
@@ -196,6 +197,29 @@ def test_next_step_with_a_ready_credential_is_a_connector():
 def test_next_step_with_a_connector_never_run_is_to_run_it():
     connector = make_connector()
     assert step().key == "run" and step().url == connector.get_absolute_url()
+    assert step().post_url == reverse("connectors:run_now", args=[connector.pk])
+
+
+def test_get_started_offers_run_now_which_queues_the_run_and_opens_its_progress(admin_client):
+    connector = make_connector()
+    page = admin_client.get(reverse("home")).content.decode()
+    run_now = reverse("connectors:run_now", args=[connector.pk])
+    form = re.search(r'<form class="actions" method="post" action="([^"]+)">(.*?)</form>', page)
+    assert form and form[1] == run_now
+    assert 'name="csrfmiddlewaretoken"' in form[2] and ">Run now</button>" in form[2]
+    response = admin_client.post(run_now, follow=True)
+    assert response.redirect_chain[-1][0] == connector.get_absolute_url()
+    assert Run.objects.get(connector=connector).status == "queued"
+    assert 'id="runs"' in response.content.decode()  # the connector page, following the run
+    home = admin_client.get(reverse("home")).content.decode()
+    assert 'data-step="wait"' in home and ">Run now</button>" not in home
+
+
+def test_get_started_links_to_the_connector_for_a_user_who_may_not_run_it(client, make_user):
+    make_connector()
+    client.force_login(make_user("viewer", "connectors.view_inboundconnector"))
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-step="run"' in page and ">Run now</button>" not in page
 
 
 def test_next_step_while_the_first_run_runs_is_to_wait():

@@ -148,6 +148,7 @@ class NextStep:
     text: str
     url: str
     action: str  # the link's text
+    post_url: str = ""  # set: the action is a button posting here (Run now), url the fallback
 
 
 def overview_next_step(totals: dict[str, int]) -> NextStep | None:
@@ -192,10 +193,11 @@ def overview_next_step(totals: dict[str, int]) -> NextStep | None:
         return NextStep(
             "run",
             "Run the connector",
-            f"“{connector.name}” has not run yet: it runs on its recurrence, "
-            "or now with Run now on its page.",
+            f"“{connector.name}” has not run yet: it runs on its recurrence, or now. "
+            "Its page then shows the run's progress.",
             connector.get_absolute_url(),
             f"Open {connector.name}",
+            post_url=reverse("connectors:run_now", args=[connector.pk]),
         )
     if last.status in (RunStatus.QUEUED, RunStatus.RUNNING):
         return NextStep(

@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nexthink_admin.context_processors.navigation",
+                "nexthink_admin.context_processors.theme",
             ],
             # {{ value|when }} and {{ value|exact }} on every page, admin included.
             "builtins": ["nexthink_admin.templatetags.console_time"],

@@ -74,29 +74,41 @@
   update();
 })();
 
-// Theme switch (light / dark / system), remembered in this browser.
+// Theme switch (light / dark / system): a form that saves the choice in the
+// user's preferences. With JavaScript it applies at once and saves in the
+// background (JSON); without, the form posts and the page comes back themed.
+// This browser also remembers it, for the login page only (theme.js).
 (function () {
   "use strict";
-  var box = document.querySelector(".theme-switch");
-  if (!box) return;
+  var form = document.querySelector("form.theme-switch");
+  if (!form) return;
   var root = document.documentElement;
-  function current() { return root.getAttribute("data-theme") || "system"; }
-  function show() {
-    box.querySelectorAll("[data-theme-choice]").forEach(function (b) {
-      b.setAttribute("aria-pressed", String(b.getAttribute("data-theme-choice") === current()));
-    });
-  }
-  box.hidden = false;
-  show();
-  box.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-theme-choice]");
-    if (!button) return;
-    var choice = button.getAttribute("data-theme-choice");
+  function apply(choice) {
     if (choice === "system") root.removeAttribute("data-theme"); else root.setAttribute("data-theme", choice);
+    root.setAttribute("data-theme-saved", choice);
+    form.querySelectorAll("[data-theme-choice]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.value === choice));
+    });
     try {
       if (choice === "system") window.localStorage.removeItem("theme"); else window.localStorage.setItem("theme", choice);
-    } catch (e) { /* not remembered, still applied */ }
-    show();
+    } catch (e) { /* the login page then follows the system */ }
+  }
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !window.fetch || !window.FormData) return;  // a plain post
+    event.preventDefault();
+    var previous = root.getAttribute("data-theme-saved") || "system";
+    var data = new FormData(form);
+    data.set("theme", button.value);
+    apply(button.value);
+    fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+    }).catch(function () {
+      apply(previous);  // not saved: the switch shows what still applies
+    });
   });
 })();
 

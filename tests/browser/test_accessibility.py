@@ -1,4 +1,4 @@
-"""Every page of the console, and Django admin's device pages, checked by axe-core
+"""Every page of the console, and Django admin's device and preference pages, checked by axe-core
 (vendored: tests/browser/vendor/axe-core) with data present: no serious or
 critical violation. Each page is also photographed at 1440x900 and 390x844, in
 the light and the dark colour scheme, into var/screenshots/ (<page>-<width>-<scheme>.png)."""
@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from connectors.models import Device, InboundConnector
 from insight.alert_services import ChannelData, channel_save, rule_save
+from nexthink_admin.models import UserPreference
 from nql import services as nql_services
 from tests.browser.axe import axe_source, serious_violations
 from tests.insight.conftest import build_fleet
@@ -71,6 +72,7 @@ PAGES: dict[str, Callable[[dict], str]] = {
     "operations": lambda o: reverse("operations:page"),
     "admin-devices": lambda o: reverse("admin:connectors_device_changelist"),
     "admin-device": lambda o: reverse("admin:connectors_device_change", args=[o["device"]]),
+    "admin-preferences": lambda o: reverse("admin:nexthink_admin_userpreference_changelist"),
 }
 # GET URLs of the security table that are not pages a person reads.
 NOT_PAGES = {
@@ -112,6 +114,7 @@ def console(admin_user):
         name="Devices by region", query_id="#devices_by_region", description="", query=NQL
     )
     api_client, _ = nql_services.api_client_create(name="Power BI", permissions=["nql:devices"])
+    UserPreference.objects.create(user=admin_user, time_zone="Europe/Zurich", theme="system")
     pool = make_pool(connector, 901, name="Call centre", actual_user_sessions=4)
     for n in range(3):
         make_session(pool, n)
