@@ -75,32 +75,55 @@ def _lock() -> DeviceRollupBuild:
 
 def _grouping_sets(cube: list[tuple]) -> dict[str, dict[tuple, int]]:
     """Counts per grouping set of at most MAX_SET_SIZE dimensions, from the cube's rows
-    (dimension values..., n). Pairs are summed from the cube, single dimensions from a
-    pair holding them, the empty set from a single dimension: one pass over the cube
-    per pair."""
+    (dimension values..., n). Each dimension's values are numbered; single dimensions
+    are summed from the cube, then each pair of dimensions that both vary over the
+    fleet (one pass over the cube each), and a pair with a constant dimension from
+    the other's single set."""
     k = len(ROLLUP_DIMENSIONS)
-    columns = list(zip(*cube, strict=True)) if cube else [()] * (k + 1)
+    if not cube:
+        return {grouping_key(ROLLUP_DIMENSIONS[i] for i in dims): {} for dims in _sets(k)}
+    columns = list(zip(*cube, strict=True))
     counts = columns[k]
-    sets: dict[tuple[int, ...], dict[tuple, int]] = {}
-    for pair in combinations(range(k), 2):
-        acc: dict[tuple, int] = defaultdict(int)
-        keys = zip(columns[pair[0]], columns[pair[1]], strict=True)
-        for key, n in zip(keys, counts, strict=True):
-            acc[key] += n
-        sets[pair] = acc
+    values: list[list] = []  # per dimension: its distinct values, by number
+    coded: list[list[int]] = []  # per dimension: each cube row's value number
+    singles: list[list[int]] = []  # per dimension: the count of each value number
     for i in range(k):
-        source = (i, i + 1) if i + 1 < k else (i - 1, i)
-        at = source.index(i)
+        numbers = {v: c for c, v in enumerate(dict.fromkeys(columns[i]))}
+        codes = list(map(numbers.__getitem__, columns[i]))
+        acc = [0] * len(numbers)
+        for code, n in zip(codes, counts, strict=True):
+            acc[code] += n
+        values.append(list(numbers))
+        coded.append(codes)
+        singles.append(acc)
+    out: dict[str, dict[tuple, int]] = {"": {(): sum(counts)}}
+    for i in range(k):
+        out[grouping_key((ROLLUP_DIMENSIONS[i],))] = {
+            (values[i][c],): n for c, n in enumerate(singles[i])
+        }
+    for i, j in combinations(range(k), 2):
+        key = grouping_key((ROLLUP_DIMENSIONS[i], ROLLUP_DIMENSIONS[j]))
+        if len(values[i]) == 1 or len(values[j]) == 1:
+            vi, vj = values[i], values[j]
+            if len(vi) == 1:
+                out[key] = {(vi[0], vj[c]): n for c, n in enumerate(singles[j])}
+            else:
+                out[key] = {(vi[c], vj[0]): n for c, n in enumerate(singles[i])}
+            continue
+        width = len(values[j])
         acc = defaultdict(int)
-        for key, n in sets[source].items():
-            acc[(key[at],)] += n
-        sets[(i,)] = acc
-    sets[()] = {(): sum(sets[(0,)].values())} if cube else {}
-    return {
-        grouping_key(ROLLUP_DIMENSIONS[i] for i in dims): acc
-        for dims, acc in sets.items()
-        if len(dims) <= MAX_SET_SIZE
-    }
+        for code, n in zip(
+            [a * width + b for a, b in zip(coded[i], coded[j], strict=True)], counts, strict=True
+        ):
+            acc[code] += n
+        out[key] = {(values[i][c // width], values[j][c % width]): n for c, n in acc.items()}
+    return out
+
+
+def _sets(k: int):
+    yield ()
+    for size in range(1, MAX_SET_SIZE + 1):
+        yield from combinations(range(k), size)
 
 
 def _rows(key: str, dims: tuple[str, ...], counts: dict[tuple, int]):
