@@ -144,3 +144,30 @@ def test_a_summary_over_no_devices_counts_nothing_from_the_rollup():
     device_rollup_rebuild()
     assert answered("devices | summarize n = count()") == ([[0]], "rollup")
     assert answered(BY_REGION) == ([], "rollup")
+
+
+def test_three_dimensions_scan_when_the_cube_was_too_large_to_keep(monkeypatch):
+    eu = make_connector("AWS Prod EU", nql_id="aws_prod_eu")
+    make_devices(eu, 2)
+    make_devices(eu, 1, start=10, state="STOPPED")
+    three = "devices | summarize n = count() by virtualization.region, aws.state, aws.running_mode"
+    expected = [[REGION, "AVAILABLE", "AUTO_STOP", 2], [REGION, "STOPPED", "AUTO_STOP", 1]]
+    device_rollup_rebuild()
+    assert answered(three) == (expected, "rollup")  # from the full cube
+
+    monkeypatch.setattr("connectors.devices.rollup.CUBE_ALWAYS_ROWS", 0)
+    monkeypatch.setattr("connectors.devices.rollup.CUBE_MAX_SHARE", 0)
+    assert device_rollup_rebuild().has_cube is False
+    assert answered(three) == (expected, "scan")
+    two = "devices | summarize n = count() by virtualization.region, aws.state"
+    assert answered(two) == ([[REGION, "AVAILABLE", 2], [REGION, "STOPPED", 1]], "rollup")
+
+
+def test_a_rollup_that_fails_to_rebuild_never_fails_the_run(aws_sim, aws_connector, monkeypatch):
+    def boom(**kwargs):
+        raise RuntimeError("rollup down")
+
+    monkeypatch.setattr("connectors.devices.rollup.device_rollup_rebuild", boom)
+    aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=12, bundles=3, images=2, pools=0)
+    sync(aws_connector)
+    assert answered(BY_SIZE) == (stored("instance_size"), "scan")
