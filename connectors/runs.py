@@ -37,6 +37,7 @@ from insight.services import insight_run_finished
 
 from . import registry
 from .choices import RunStatus, RunTrigger
+from .devices.rollup import device_rollup_refresh
 from .devices.services import (
     UpsertCounts,
     devices_mark_removed,
@@ -370,6 +371,7 @@ def run_execute(
         return run
     devices_refresh_statistics(created=run.created, removed=run.removed)
     insight_run_finished(run=run)  # fleet history, connector health, alerts (insight/)
+    device_rollup_refresh(after=f"run {run.pk}")  # NQL's summaries count from it (never raises)
     log.info(
         "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",
         run.pk,

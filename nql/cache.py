@@ -60,7 +60,8 @@ def cached_run(
     params: Mapping[str, object] | None,
     bounds: tuple[int | None, int | None],
     compute: Callable[[], NqlResult],
+    version: str | None = None,
 ) -> NqlResult:
     key = json.dumps([text, dict(params or {}), bounds], sort_keys=True, default=str)
-    result = cached_counts("nql", key, compute)
+    result = cached_counts("nql", key, compute, version=version)
     return replace(result, executed_at=timezone.now())

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import CharField, Count, F, FloatField, Max, Min, Q, Sum, Value
+from django.db.models import CharField, Count, F, FloatField, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, NullIf, Upper
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -145,7 +145,10 @@ def _pattern_q(f: NqlField, value: str) -> Q:
 # --- conditions ---------------------------------------------------------------
 
 
-class _Compiler:
+class Compiler:
+    """Compiles a query's names, conditions and aggregates against one table's rows.
+    nql/rollup.py subclasses it to count from the devices rollup instead."""
+
     def __init__(self, table: NqlTable, params, now: datetime) -> None:
         self.table, self.params, self.now = table, params, now
 
@@ -296,16 +299,18 @@ class _Compiler:
             if node.op == "/":
                 return Cast(left, FloatField()) / NullIf(Cast(right, FloatField()), Value(0.0))
             return {"+": left + right, "-": left - right, "*": left * right}[node.op]
-        if node.func == "count":
-            return Count("pk")
-        if node.func == "countif":
-            return Count("pk", filter=self.q(node.cond))
+        if node.func in ("count", "countif"):
+            return self.count(node.cond)
         f = self.field(node.field)
         if node.func == "avg":
             return Cast(Sum(f.path), FloatField()) / NullIf(
                 Cast(Count(f.path), FloatField()), Value(0.0)
             )
         return {"sum": Sum, "min": Min, "max": Max}[node.func](f.path)
+
+    def count(self, cond) -> Count:
+        """count() (cond None) or countif(cond) per group."""
+        return Count("pk") if cond is None else Count("pk", filter=self.q(cond))
 
     def primitives(self, node, out: dict, annotations: dict) -> None:
         """Per-bucket parts of each aggregate, for folding buckets in Python."""
@@ -335,15 +340,18 @@ def compile_query(
     *,
     params: Mapping[str, object] | None = None,
     now: datetime | None = None,
+    rows: tuple[type[Compiler], QuerySet] | None = None,
 ) -> Plan:
+    """`rows`: a compiler class and the rows it reads instead of the table's own (the
+    devices rollup answering a summary: nql/rollup.py)."""
     query = parse(text_or_query) if isinstance(text_or_query, str) else text_or_query
     table = table_get(query.table)
     if table is None:
         also = _did_you_mean(table_suggest(query.table))
         raise a.NqlError(f'unknown table "{query.table}"{also}', query.table_pos)
     now = now or timezone.now()
-    c = _Compiler(table, params, now)
-    qs = table.queryset()
+    compiler, qs = rows or (Compiler, table.queryset())
+    c = compiler(table, params, now)
     if query.timeframe is not None:
         qs = qs.filter(c.timeframe(query.timeframe))
 
@@ -399,7 +407,7 @@ def _first_pos(node) -> a.Pos | None:
     return node.left.pos
 
 
-def _list_plan(c: _Compiler, qs, list_clause, sort, limit, limit_pos) -> Plan:
+def _list_plan(c: Compiler, qs, list_clause, sort, limit, limit_pos) -> Plan:
     table = c.table
     refs = (
         list_clause.columns

@@ -8,11 +8,14 @@ from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 
+from connectors.devices.cache import devices_version
+
 from . import ast as a
 from .cache import cacheable, cached_run
 from .compiler import compile_query
 from .models import ApiClient, NqlApiQuery
 from .parser import parse
+from .rollup import rollup_dimensions, rollup_plan
 from .runner import NqlResult, plan_run
 from .tables import NqlTable
 
@@ -46,12 +49,24 @@ def nql_run(
             f"you do not have permission to query the {plan.table.name} table", query.table_pos
         )
 
-    def compute() -> NqlResult:
-        return plan_run(plan, default_rows=default_rows, max_rows=max_rows)
+    dimensions = rollup_dimensions(query)
+    cache_it = now is None and cacheable(query, plan)
+    version = devices_version() if cache_it else None
 
-    if now is None and cacheable(query, plan):
+    def compute() -> NqlResult:
+        chosen = plan
+        if dimensions is not None:  # counted from the devices rollup when it is current
+            answer = rollup_plan(query, dimensions, params=params, now=plan.now, version=version)
+            chosen = answer or plan
+        return plan_run(chosen, default_rows=default_rows, max_rows=max_rows)
+
+    if cache_it:
         return cached_run(
-            text=text, params=params, bounds=(default_rows, max_rows), compute=compute
+            text=text,
+            params=params,
+            bounds=(default_rows, max_rows),
+            compute=compute,
+            version=version,
         )
     return compute()
 

@@ -35,8 +35,9 @@ def devices_version() -> str:
     return "|".join(str(p) for p in (*parts, connectors["n"], connectors["top"]))
 
 
-def cached_counts(name: str, key: str, compute: Callable[[], T]) -> T:
-    digest = hashlib.sha1(f"{devices_version()}|{key}".encode()).hexdigest()
+def cached_counts(name: str, key: str, compute: Callable[[], T], version: str | None = None) -> T:
+    """`version`: the devices' version if the caller read it already (read once, used twice)."""
+    digest = hashlib.sha1(f"{version or devices_version()}|{key}".encode()).hexdigest()
     cache_key = f"device-counts:{name}:{digest}"
     value = cache.get(cache_key)
     if value is None:
