@@ -371,7 +371,8 @@ def run_execute(
         return run
     devices_refresh_statistics(created=run.created, removed=run.removed)
     insight_run_finished(run=run)  # fleet history, connector health, alerts (insight/)
-    device_rollup_refresh(after=f"run {run.pk}")  # NQL's summaries count from it (never raises)
+    # NQL's summaries count from it (never raises):
+    device_rollup_refresh(after=f"run {run.pk}", always=True)
     log.info(
         "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",
         run.pk,

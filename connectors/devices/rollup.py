@@ -34,7 +34,8 @@ The one case the version cannot see is the one the Devices page's cached
 counts share: a batch whose timestamps and ids are all below maxima already
 committed (two connectors' runs writing at once, the earlier-timed batch
 committing last, after another run's end rebuilt). That batch's own run ends
-with a rebuild, which bounds the window to that run.
+with a rebuild whether or not the version moved (`always`), which bounds the
+window to that run.
 """
 
 from __future__ import annotations
@@ -176,12 +177,14 @@ def device_rollup_rebuild(*, only_if_stale: bool = False) -> DeviceRollupBuild:
     return build
 
 
-def device_rollup_refresh(*, after: str) -> DeviceRollupBuild | None:
-    """Rebuild the rollup if devices changed since it was built. Never raises (called at
-    a run's end and after a connector's deletion): a failure is logged, and summaries
+def device_rollup_refresh(*, after: str, always: bool = False) -> DeviceRollupBuild | None:
+    """Rebuild the rollup if devices changed since it was built (`always`: even when the
+    version did not move, as at a run's end: that run's batches may have committed with
+    timestamps below another run's, which the version cannot see). Never raises (called
+    at a run's end and after a connector's deletion): a failure is logged, and summaries
     scan the devices until the next refresh."""
     try:
-        return device_rollup_rebuild(only_if_stale=True)
+        return device_rollup_rebuild(only_if_stale=not always)
     except Exception:
         log.exception("device rollup: refreshing it after %s failed", after)
         return None

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from connectors.choices import RunStatus, RunTrigger
-from connectors.devices.rollup import device_rollup_rebuild
+from connectors.devices.rollup import device_rollup_rebuild, device_rollup_refresh
 from connectors.models import Device, DeviceRollup
 from connectors.runs import run_execute
 from connectors.services import connector_delete
@@ -88,6 +88,22 @@ def test_devices_changed_without_a_rebuild_are_counted_by_a_scan():
     call_command("rebuild_device_rollup", stdout=out)
     assert "3 active devices" in out.getvalue()
     assert answered(BY_REGION) == ([[REGION, 3]], "rollup")
+
+
+def test_a_runs_end_recounts_even_a_change_the_devices_version_cannot_see():
+    """Two runs writing at once: a batch committed late with timestamps and ids below
+    those already stored leaves the version as it was. The run's own end recounts."""
+    eu = make_connector("AWS Prod EU", nql_id="aws_prod_eu")
+    make_devices(eu, 3)
+    device_rollup_rebuild()
+    Device.objects.filter(name__endswith="1").update(region="eu-central-1")  # version unmoved
+
+    device_rollup_refresh(after="another connector's change")  # not a run's end: skipped
+    assert answered(BY_REGION) == ([[REGION, 3]], "rollup")  # the window a run's end closes
+
+    device_rollup_refresh(after="the late batch's run", always=True)
+    assert answered(BY_REGION) == (stored("region"), "rollup")
+    assert stored("region") != [[REGION, 3]]
 
 
 def test_a_deleted_connectors_devices_leave_the_rollup_with_it():
