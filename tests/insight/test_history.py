@@ -1,6 +1,7 @@
 """Fleet history: a snapshot per succeeded run, a transition only when a
 WorkSpace's state changes, the connector's run streak."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -38,6 +39,19 @@ def test_a_real_run_against_the_simulator_leaves_a_snapshot_of_what_it_stored(
         assert (
             snapshot.counts["running_mode"].get(mode, 0) == active.filter(running_mode=mode).count()
         )
+    # Every dimension the issue names is counted as the run stored the devices.
+    for dimension, attr in {
+        "state": "state",
+        "compute_type": "instance_size",
+        "operating_system": "operating_system_name",
+        "protocol": "protocols",
+        "image": "disk_image",
+        "bundle": "bundle_id",
+    }.items():
+        stored = Counter(active.values_list(attr, flat=True))
+        assert snapshot.counts[dimension] == dict(stored), dimension
+        assert all(stored), f"the simulator left {attr} empty"
+    assert len(snapshot.counts["image"]) > 1 and len(snapshot.counts["bundle"]) > 1
     assert sum(snapshot.counts["pool_sessions"].values()) == 4
     [pool] = aws_sim.fleet(CUSTOMER_ACCOUNT, "eu-west-1").pools.values()
     capacity = pool["CapacityStatus"]
