@@ -175,3 +175,39 @@ def test_a_statement_running_past_the_timeout_is_stopped_with_a_clear_message(fl
         with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "0"
+
+
+@pytest.fixture
+def slow_device_reads(settings):
+    """Every read of the devices table runs a slow statement first, inside the
+    query's own timeout: what a query over a huge fleet does."""
+    settings.NQL_STATEMENT_TIMEOUT_MS = 50
+
+    def wrapper(execute, sql, params, many, context):
+        if '"connectors_device"' in sql:
+            _slow_statement(context["cursor"])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield
+
+
+def test_a_query_that_runs_too_long_says_so_on_the_page_and_through_the_api(
+    client, admin_client, fleet, saved_query, token_for, slow_device_reads
+):
+    text = "devices | list name, virtualization.region"
+    page = admin_client.get(URL, {"q": text})
+    assert page.status_code == 200
+    assert page.context["error"].startswith("The query ran longer than 0.05 s and was stopped.")
+    assert "Narrow it" in page.content.decode()
+
+    saved_query("#all_devices", text)
+    response = client.post(
+        "/api/v1/nql/execute",
+        '{"queryId": "#all_devices"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for('nql:devices')}",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == 400 and body["message"].startswith("The query ran longer than 0.05 s")
