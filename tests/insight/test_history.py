@@ -103,7 +103,10 @@ def test_the_snapshot_records_each_pools_capacity_and_current_sessions():
     make_session(busy, 1)
     make_session(busy, 2)
     make_session(busy, 3, ended_at=T0)  # ended: history, not a current session
-    make_pool(connector, 2, name="Pool B", state="STOPPED", active_user_sessions=0)
+    make_pool(
+        connector, 2, name="Pool B", state="STOPPED", active_user_sessions=0,
+        errors=[{"code": "IAM_SERVICE_ROLE_MISSING_DESCRIBE_SUBNET_ACTION", "message": "..."}],
+    )  # fmt: skip
     make_pool(connector, 3, name="Gone", removed_at=T0)
     finish_run(connector, T0)
     snapshot = FleetSnapshot.objects.get()
@@ -113,6 +116,8 @@ def test_the_snapshot_records_each_pools_capacity_and_current_sessions():
         "available": 2, "desired": 10, "actual": 4, "active": 2, "sessions": 2, "state": "RUNNING"
     }  # fmt: skip
     assert snapshot.pools["Pool B"]["state"] == "STOPPED" and "Gone" not in snapshot.pools
+    # AWS reports a pool's trouble in its Errors, not in a state: their count is kept.
+    assert snapshot.pools["Pool B"]["errors"] == 1
     assert DeviceState.objects.count() == 3  # sessions are never tracked one by one
 
 
