@@ -281,3 +281,56 @@ def test_a_long_list_counts_up_to_1000_says_so_and_still_pages_on(viewer):
     assert len(end.context["page_obj"].object_list) == 30
     assert "1000+" not in end.content.decode()
     assert "of 1030" in end.content.decode()
+
+
+def test_running_mode_mix_of_one_connector_leaves_the_others_out(viewer):
+    eu, us = make_connector("EU"), make_connector("US", nql_id="us")
+    make_devices(eu, 3, running_mode="ALWAYS_ON")
+    make_devices(us, 2, start=10, running_mode="AUTO_STOP")
+    finish_run(eu, timezone.now())
+    finish_run(us, timezone.now())
+    url = reverse("insight:usage")
+    assert viewer.get(url, {"connector": eu.pk}).context["mix"][-1].counts == {"ALWAYS_ON": 3}
+    assert viewer.get(url, {"connector": us.pk}).context["mix"][-1].counts == {"AUTO_STOP": 2}
+    both = viewer.get(url).context["mix"][-1].counts
+    assert both == {"ALWAYS_ON": 3, "AUTO_STOP": 2}
+    assert viewer.get(url, {"connector": "x'; --"}).status_code == 200  # ignored, not a 500
+
+
+def test_pool_utilisation_per_day_is_active_over_actual_sessions_of_every_pool(viewer):
+    eu, us = make_connector("EU"), make_connector("US", nql_id="us")
+    now = timezone.now()
+    for connector, pools in (
+        (eu, {"A": {"active": 3, "actual": 4}, "B": {"active": 0, "actual": 2}}),
+        (us, {"C": {"active": 2, "actual": 2}}),
+    ):
+        FleetSnapshot.objects.create(connector=connector, taken_at=now, pools=pools)
+    response = viewer.get(reverse("insight:usage"))
+    day, share = response.context["utilisation"][-1]
+    assert day == timezone.localdate(now) and share == 62.5  # 5 of 8 sessions
+    eu_only = viewer.get(reverse("insight:usage"), {"connector": eu.pk})
+    assert eu_only.context["utilisation"][-1][1] == 50.0
+    assert "Pool utilisation (active over actual sessions) per day" in response.content.decode()
+
+
+def test_drift_shows_protocol_volume_and_running_mode_changes_by_field(viewer):
+    connector = make_connector()
+    (device,) = make_devices(connector, 1)
+    now = timezone.now()
+    for field, old, new in (
+        ("protocols", "PCOIP", "WSP"),
+        ("root_volume_size_gib", "80", "175"),
+        ("user_volume_size_gib", "10", "50"),
+        ("running_mode", "ALWAYS_ON", "AUTO_STOP"),
+    ):
+        DeviceChange.objects.create(
+            device=device, field=field, old_value=old, new_value=new, changed_at=now
+        )
+    response = viewer.get(reverse("insight:drift"))
+    assert response.context["field_labels"] == [
+        "Running mode", "Protocols", "Root volume", "User volume"
+    ]  # fmt: skip
+    [today] = [counts for day, counts in response.context["table"] if day == timezone.localdate()]
+    assert [n for n, _ in today] == [1, 1, 1, 1]
+    day = timezone.localdate().isoformat()
+    assert f"?day={day}&amp;field=protocols" in response.content.decode()
