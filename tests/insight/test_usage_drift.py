@@ -334,3 +334,25 @@ def test_drift_shows_protocol_volume_and_running_mode_changes_by_field(viewer):
     assert [n for n, _ in today] == [1, 1, 1, 1]
     day = timezone.localdate().isoformat()
     assert f"?day={day}&amp;field=protocols" in response.content.decode()
+
+
+def test_drift_lists_bundles_whose_image_changed_with_when_and_how_many(viewer):
+    connector = make_connector()
+    a, b = make_devices(connector, 2, bundle_id="wsb-sales")
+    (c,) = make_devices(connector, 1, start=10, bundle_id="wsb-eng")
+    now = timezone.now()
+    first, last = now - timedelta(days=3, hours=2), now - timedelta(days=3)
+    for device, at in ((a, first), (b, last)):
+        DeviceChange.objects.create(
+            device=device, field="disk_image", old_value="Sales-001", new_value="Sales-002",
+            changed_at=at,
+        )  # fmt: skip
+    DeviceChange.objects.create(
+        device=c, field="disk_image", old_value="Eng-1", new_value="Eng-2",
+        changed_at=now - timedelta(days=40),  # before the page's 30 days
+    )  # fmt: skip
+    bundles = viewer.get(reverse("insight:drift")).context["bundles"]
+    assert [
+        (r["device__bundle_id"], r["old_value"], r["new_value"], r["first"], r["last"], r["n"])
+        for r in bundles
+    ] == [("wsb-sales", "Sales-001", "Sales-002", first, last, 2)]
