@@ -3,7 +3,7 @@ permissions per table, bounds and the statement timeout."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -14,6 +14,7 @@ from connectors.models import Run
 from nql.ast import NqlTimeout
 from nql.runner import statement_timeout
 from nql.selectors import nql_run
+from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +212,24 @@ def test_a_query_that_runs_too_long_says_so_on_the_page_and_through_the_api(
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == 400 and body["message"].startswith("The query ran longer than 0.05 s")
+
+
+def test_on_a_date_and_from_to_select_as_the_platform_resolves_them(db):
+    connector = make_connector("Times")
+    local = timezone.get_current_timezone()
+    for n, (day, hour, minute) in enumerate(
+        ((27, 23, 59), (28, 0, 0), (28, 10, 15), (28, 23, 59), (29, 0, 0)), start=1
+    ):
+        at = datetime(2026, 11, day, hour, minute, tzinfo=local)
+        make_devices(connector, 1, start=n, name=f"D{n}", last_update=at)
+
+    def names(selection: str) -> list[str]:
+        text = f"devices {selection} | list name | sort name asc"
+        return [r[0] for r in nql_run(text=text, can_query=lambda table: True).rows]
+
+    assert names("on 2026-11-28") == ["D2", "D3", "D4"]  # that local day, whole
+    # From A (included) to B (excluded) ...
+    assert names("from 2026-11-28 00:00:00 to 2026-11-28 10:15:00") == ["D2"]
+    assert names("from 2026-11-28 10:15 to 2026-11-29 00:00") == ["D3", "D4"]
+    # ... except that a date-only B includes its whole day.
+    assert names("from 2026-11-27 to 2026-11-28") == ["D1", "D2", "D3", "D4"]
