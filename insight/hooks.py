@@ -40,6 +40,7 @@ POOL_NAME_ATTR = "name"
 POOL_STATE_ATTR = "state"
 POOL_REMOVED_ATTR = "removed_at"  # a pool a complete run no longer saw
 POOL_ERRORS_ATTR = "errors"  # the pool's Errors (AWS has no ERROR state for pools)
+POOL_IMAGE_ATTR = "disk_image"  # the image the pool's bundle runs
 # The pool's sessions (a reverse relation) and the attribute set when one ended.
 POOL_SESSIONS_RELATION = "sessions"
 POOL_SESSION_ENDED_ATTR = "ended_at"
@@ -129,3 +130,18 @@ def pools_capacity(*, connector_id: int) -> dict[str, dict[str, int]]:
         if row.get(POOL_ERRORS_ATTR):
             out[label]["errors"] = len(row[POOL_ERRORS_ATTR])
     return out
+
+
+def pool_images(*, connector_id: int) -> dict[str, str]:
+    """Each current pool of the connector with the image it runs (one query),
+    or {} while pools and their image are not collected."""
+    model = pool_model()
+    if model is None:
+        return {}
+    names = [f.name for f in model._meta.get_fields()]
+    if not {"connector", POOL_NAME_ATTR, POOL_IMAGE_ATTR} <= set(names):
+        return {}
+    pools = model.objects.filter(connector_id=connector_id)
+    if POOL_REMOVED_ATTR in names:
+        pools = pools.filter(**{f"{POOL_REMOVED_ATTR}__isnull": True})
+    return dict(pools.order_by().values_list(POOL_NAME_ATTR, POOL_IMAGE_ATTR))

@@ -356,3 +356,22 @@ def test_drift_lists_bundles_whose_image_changed_with_when_and_how_many(viewer):
         (r["device__bundle_id"], r["old_value"], r["new_value"], r["first"], r["last"], r["n"])
         for r in bundles
     ] == [("wsb-sales", "Sales-001", "Sales-002", first, last, 2)]
+
+
+def test_drift_shows_a_pool_that_runs_more_than_one_image_across_connectors(viewer):
+    """Pools are not devices (they are connectors.Pool rows): a pool of the
+    same name on two images, in two regions, is pool drift."""
+    from tests.pools.factories import make_pool
+
+    eu, us = make_connector("EU"), make_connector("US", nql_id="us")
+    make_pool(eu, 1, name="Call centre", disk_image="cc-2026-11")
+    make_pool(us, 2, name="Call centre", disk_image="cc-2026-09")
+    make_pool(us, 3, name="Single", disk_image="cc-2026-09")
+    make_pool(eu, 4, name="Single", disk_image="cc-2026-11", removed_at=timezone.now())
+    finish_run(eu, timezone.now())
+    finish_run(us, timezone.now())
+    response = viewer.get(reverse("insight:drift"))
+    assert response.context["several_images"] == [
+        {"pool_type": "pooled", "desktop_pool": "Call centre", "images": 2, "devices": 2}
+    ]
+    assert f'href="{reverse("pools:list")}?q=Call%20centre"' in response.content.decode()
