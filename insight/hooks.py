@@ -39,6 +39,8 @@ POOL_CAPACITY_ATTRS = {
 POOL_NAME_ATTR = "name"
 POOL_STATE_ATTR = "state"
 POOL_REMOVED_ATTR = "removed_at"  # a pool a complete run no longer saw
+POOL_ERRORS_ATTR = "errors"  # the pool's Errors (AWS has no ERROR state for pools)
+POOL_IMAGE_ATTR = "disk_image"  # the image the pool's bundle runs
 # The pool's sessions (a reverse relation) and the attribute set when one ended.
 POOL_SESSIONS_RELATION = "sessions"
 POOL_SESSION_ENDED_ATTR = "ended_at"
@@ -107,7 +109,7 @@ def pools_capacity(*, connector_id: int) -> dict[str, dict[str, int]]:
     wanted = [a for a in POOL_CAPACITY_ATTRS.values() if a in names]
     if "connector" not in names or not wanted:
         return {}
-    extra = [a for a in (POOL_NAME_ATTR, POOL_STATE_ATTR) if a in names]
+    extra = [a for a in (POOL_NAME_ATTR, POOL_STATE_ATTR, POOL_ERRORS_ATTR) if a in names]
     pools = model.objects.filter(connector_id=connector_id)
     if POOL_REMOVED_ATTR in names:
         pools = pools.filter(**{f"{POOL_REMOVED_ATTR}__isnull": True})
@@ -125,4 +127,21 @@ def pools_capacity(*, connector_id: int) -> dict[str, dict[str, int]]:
             out[label]["sessions"] = row["open_sessions"]
         if POOL_STATE_ATTR in row:
             out[label]["state"] = row[POOL_STATE_ATTR] or ""
+        if row.get(POOL_ERRORS_ATTR):
+            out[label]["errors"] = len(row[POOL_ERRORS_ATTR])
     return out
+
+
+def pool_images(*, connector_id: int) -> dict[str, str]:
+    """Each current pool of the connector with the image it runs (one query),
+    or {} while pools and their image are not collected."""
+    model = pool_model()
+    if model is None:
+        return {}
+    names = [f.name for f in model._meta.get_fields()]
+    if not {"connector", POOL_NAME_ATTR, POOL_IMAGE_ATTR} <= set(names):
+        return {}
+    pools = model.objects.filter(connector_id=connector_id)
+    if POOL_REMOVED_ATTR in names:
+        pools = pools.filter(**{f"{POOL_REMOVED_ATTR}__isnull": True})
+    return dict(pools.order_by().values_list(POOL_NAME_ATTR, POOL_IMAGE_ATTR))

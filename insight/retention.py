@@ -18,7 +18,7 @@ from django.db.models import Max, Model, QuerySet
 from django.utils import timezone
 
 from connectors.choices import RunStatus
-from connectors.models import Device, DeviceChange, Run
+from connectors.models import Device, DeviceChange, Pool, PoolSession, Run
 
 from .models import AlertDelivery, CleanupRecord, FleetSnapshot, StateTransition
 
@@ -37,6 +37,8 @@ RETENTION_LABELS = {
     "device_changes": "Device changes (drift history)",
     "removed_devices": "Removed devices",
     "alert_deliveries": "Alerts sent",
+    "ended_pool_sessions": "Ended pool sessions",
+    "removed_pools": "Removed pools (with their sessions)",
 }
 
 
@@ -116,6 +118,16 @@ def retention_cleanup(*, now: datetime | None = None) -> CleanupRecord:
             "alert_deliveries",
             AlertDelivery.objects.filter(created_at__lt=cutoff("alert_deliveries")),
             AlertDelivery,
+        ),
+        (
+            "ended_pool_sessions",
+            PoolSession.objects.filter(ended_at__lt=cutoff("ended_pool_sessions")),
+            PoolSession,
+        ),
+        (
+            "removed_pools",
+            Pool.objects.filter(removed_at__lt=cutoff("removed_pools")),
+            Pool,
         ),
     )
     deleted = {}

@@ -17,6 +17,7 @@ from django.db.models import Count, F, Min, Q
 from connectors.choices import (
     WORKSPACE_TRANSITIONAL_STATES,
     WORKSPACE_UNHEALTHY_STATES,
+    PoolType,
     RunStatus,
 )
 from connectors.models import Device, Run
@@ -203,6 +204,12 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
         if "sessions" in pool:
             values["sessions"] += pool["sessions"]
             counts["pool_sessions"][name] += pool["sessions"]
+    # Pools are not devices: each runs its bundle's image, keyed as pooled
+    # "desktop pools" so that a pool of one name on two images (two regions,
+    # two connectors) shows on the Drift page as a pool on several images.
+    for name, image in hooks.pool_images(connector_id=run.connector_id).items():
+        if image:
+            images_by_pool[f"{PoolType.POOLED}|{name}"][image] += 1
     stored = {dim: dict(c) for dim, c in counts.items()}
     stored["running_mode_by_compute_type"] = {k: dict(v) for k, v in by_compute.items()}
     stored["running_mode_by_bundle"] = {k: dict(v) for k, v in by_bundle.items()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import alert_views, views
+from . import alert_views, pool_views, views
 
 app_name = "insight"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("health/state-changes/", views.TransitionListView.as_view(), name="transitions"),
     path("usage/", views.UsageView.as_view(), name="usage"),
     path("usage/unused/", views.UnusedView.as_view(), name="unused"),
+    path("usage/pools/", pool_views.PoolLoadView.as_view(), name="pool_load"),
     path("drift/", views.DriftView.as_view(), name="drift"),
     path("drift/changes/", views.DriftChangeListView.as_view(), name="drift_changes"),
     path("administration/retention/", views.RetentionView.as_view(), name="retention"),

@@ -62,7 +62,9 @@ def _bind(lit: a.Literal, params: Mapping[str, object] | None) -> a.Literal:
                 lit.pos,
             )
         return a.Literal("pstring", value, lit.pos)
-    return a.Literal("int" if isinstance(value, int) else "float", value, lit.pos)
+    # A number is a value like a string's text, typed by the field it is
+    # compared with: 42 matches the string "42", 10 the number 10.
+    return a.Literal("pstring", str(value), lit.pos)
 
 
 def _describe(lit: a.Literal) -> str:
@@ -218,6 +220,8 @@ class Compiler:
             seconds = lit.value
         elif lit.kind == "pany":
             seconds = 0
+        elif lit.kind == "pstring" and lit.value.isascii() and lit.value.isdigit():
+            seconds = int(lit.value)
         elif lit.kind == "pstring" and re.fullmatch(r"\d+(min|h|d)", lit.value):
             amount, unit = re.fullmatch(r"(\d+)(min|h|d)", lit.value).groups()
             seconds = a.Duration(int(amount), unit).seconds

@@ -243,6 +243,9 @@ INSIGHT_RETENTION_DAYS = {
         "device_changes": 180,
         "removed_devices": 30,
         "alert_deliveries": 90,
+        # Every user session of a pool is a row once ended: kept a month.
+        "ended_pool_sessions": 30,
+        "removed_pools": 30,
     }.items()
 }
 # A WorkSpace in a transitional state (PENDING, REBOOTING...) longer than this is stuck.

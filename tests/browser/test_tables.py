@@ -11,6 +11,7 @@ from nexthink_admin.models import AuditEvent
 from tests.connectors.factories import make_connector
 from tests.credentials.factories import make_credential
 from tests.devices.factories import make_devices
+from tests.pools.factories import make_pool
 
 from .conftest import shot, sign_in
 
@@ -149,6 +150,7 @@ def test_every_list_keeps_its_table_within_its_card(signed_in, live_server):
     connector = make_connector(LONG_NAME, credential=make_credential(LONG_NAME))
     make_devices(connector, 30)
     Run.objects.create(connector=connector, status="succeeded", trigger="schedule", seen=30)
+    make_pool(connector, 1)  # its last update is a relative time, read out in full
     AuditEvent.objects.create(
         action="changed",
         object_type="credential",
@@ -165,6 +167,10 @@ def test_every_list_keeps_its_table_within_its_card(signed_in, live_server):
         "api-credentials": reverse("api_clients:list"),
         "health": reverse("insight:health"),
         "transitions": reverse("insight:transitions"),
+        "pools": reverse("pools:list"),
+        "usage": reverse("insight:usage"),
+        "unused": reverse("insight:unused"),
+        "drift": reverse("insight:drift"),
     }
     for name, path in pages.items():
         for viewport in (DESKTOP, PHONE):
@@ -173,6 +179,11 @@ def test_every_list_keeps_its_table_within_its_card(signed_in, live_server):
             for card in page.locator(".card.flush").all():
                 box = card.bounding_box()
                 assert box["x"] + box["width"] <= viewport["width"] + 1, f"{name}: card overflows"
+            # Nor does the page itself scroll sideways: not for the hidden exact
+            # time of a relative one in a scrolled table, nor for a long name
+            # in a heading or a filter.
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"{name}: the page scrolls sideways ({width} px)"
             if viewport is DESKTOP and page.locator(".card.flush table").count():
                 sizes = _scroll(page, ".card.flush")
                 assert sizes["scrollWidth"] <= sizes["clientWidth"], f"{name}: scrolls at 1440"

@@ -1,6 +1,7 @@
 """Fleet history: a snapshot per succeeded run, a transition only when a
 WorkSpace's state changes, the connector's run streak."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -38,6 +39,19 @@ def test_a_real_run_against_the_simulator_leaves_a_snapshot_of_what_it_stored(
         assert (
             snapshot.counts["running_mode"].get(mode, 0) == active.filter(running_mode=mode).count()
         )
+    # Every dimension the issue names is counted as the run stored the devices.
+    for dimension, attr in {
+        "state": "state",
+        "compute_type": "instance_size",
+        "operating_system": "operating_system_name",
+        "protocol": "protocols",
+        "image": "disk_image",
+        "bundle": "bundle_id",
+    }.items():
+        stored = Counter(active.values_list(attr, flat=True))
+        assert snapshot.counts[dimension] == dict(stored), dimension
+        assert all(stored), f"the simulator left {attr} empty"
+    assert len(snapshot.counts["image"]) > 1 and len(snapshot.counts["bundle"]) > 1
     assert sum(snapshot.counts["pool_sessions"].values()) == 4
     [pool] = aws_sim.fleet(CUSTOMER_ACCOUNT, "eu-west-1").pools.values()
     capacity = pool["CapacityStatus"]
@@ -89,7 +103,10 @@ def test_the_snapshot_records_each_pools_capacity_and_current_sessions():
     make_session(busy, 1)
     make_session(busy, 2)
     make_session(busy, 3, ended_at=T0)  # ended: history, not a current session
-    make_pool(connector, 2, name="Pool B", state="STOPPED", active_user_sessions=0)
+    make_pool(
+        connector, 2, name="Pool B", state="STOPPED", active_user_sessions=0,
+        errors=[{"code": "IAM_SERVICE_ROLE_MISSING_DESCRIBE_SUBNET_ACTION", "message": "..."}],
+    )  # fmt: skip
     make_pool(connector, 3, name="Gone", removed_at=T0)
     finish_run(connector, T0)
     snapshot = FleetSnapshot.objects.get()
@@ -99,6 +116,8 @@ def test_the_snapshot_records_each_pools_capacity_and_current_sessions():
         "available": 2, "desired": 10, "actual": 4, "active": 2, "sessions": 2, "state": "RUNNING"
     }  # fmt: skip
     assert snapshot.pools["Pool B"]["state"] == "STOPPED" and "Gone" not in snapshot.pools
+    # AWS reports a pool's trouble in its Errors, not in a state: their count is kept.
+    assert snapshot.pools["Pool B"]["errors"] == 1
     assert DeviceState.objects.count() == 3  # sessions are never tracked one by one
 
 

@@ -7,7 +7,7 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 
 from connectors.choices import RunStatus
-from connectors.models import Device, DeviceChange, Run
+from connectors.models import Device, DeviceChange, Pool, PoolSession, Run
 from insight import retention
 from insight.models import AlertDelivery, CleanupRecord, FleetSnapshot, StateTransition
 from insight.tasks import retention_cleanup as cleanup_task
@@ -15,6 +15,7 @@ from nexthink_admin.celery import app as celery_app
 from tests.connectors.factories import make_connector
 from tests.devices.factories import make_device, make_devices
 from tests.insight.helpers import finish_run
+from tests.pools.factories import make_pool, make_session
 
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -26,7 +27,10 @@ SHORT = {
     "device_changes": 20,
     "removed_devices": 10,
     "alert_deliveries": 10,
+    "ended_pool_sessions": 5,
+    "removed_pools": 5,
 }
+SESSIONS_PER_DAY = 3
 
 
 def table_sizes() -> dict[str, int]:
@@ -38,6 +42,8 @@ def table_sizes() -> dict[str, int]:
         "devices": Device.objects.count(),
         "deliveries": AlertDelivery.objects.count(),
         "cleanups": CleanupRecord.objects.count(),
+        "pools": Pool.objects.count(),
+        "pool_sessions": PoolSession.objects.count(),
     }
 
 
@@ -60,6 +66,14 @@ def live_one_day(connector, day: int) -> None:
     )  # fmt: skip
     Device.objects.filter(pk=victim.pk).update(removed_at=base + timedelta(hours=20))
     make_device(connector, 1000 + day)
+    # Users come and go in the standing pool; a short-lived pool is removed.
+    pool = Pool.objects.filter(connector=connector, removed_at__isnull=True).first()
+    pool = pool or make_pool(connector, 1)
+    ended = base + timedelta(hours=20)
+    for n in range(SESSIONS_PER_DAY):
+        make_session(pool, day * 10 + n, session_id=f"sess-{day}-{n}", ended_at=ended)
+    short_lived = make_pool(connector, 100 + day, name=f"Test {day}", removed_at=ended)
+    make_session(short_lived, 1, session_id=f"test-{day}", ended_at=ended)
     AlertDelivery.objects.create(
         created_at=base, channel_name="ops", subject="x", payload={}, status="sent"
     )
@@ -83,6 +97,9 @@ def test_the_database_stays_flat_over_90_simulated_days(settings):
     assert sizes[89]["changes"] <= 11  # the changes of removed devices went with them
     assert sizes[89]["devices"] <= 30 + 11
     assert sizes[89]["cleanups"] <= retention.RECORDS_KEPT_DAYS + 1
+    # Ended sessions and removed pools (with their sessions) go too.
+    assert sizes[89]["pool_sessions"] <= (SESSIONS_PER_DAY + 1) * (5 + 1)
+    assert sizes[89]["pools"] <= 1 + 5 + 1
 
 
 def test_clean_up_keeps_runs_in_progress_and_each_connectors_last_success(settings):

@@ -281,3 +281,97 @@ def test_a_long_list_counts_up_to_1000_says_so_and_still_pages_on(viewer):
     assert len(end.context["page_obj"].object_list) == 30
     assert "1000+" not in end.content.decode()
     assert "of 1030" in end.content.decode()
+
+
+def test_running_mode_mix_of_one_connector_leaves_the_others_out(viewer):
+    eu, us = make_connector("EU"), make_connector("US", nql_id="us")
+    make_devices(eu, 3, running_mode="ALWAYS_ON")
+    make_devices(us, 2, start=10, running_mode="AUTO_STOP")
+    finish_run(eu, timezone.now())
+    finish_run(us, timezone.now())
+    url = reverse("insight:usage")
+    assert viewer.get(url, {"connector": eu.pk}).context["mix"][-1].counts == {"ALWAYS_ON": 3}
+    assert viewer.get(url, {"connector": us.pk}).context["mix"][-1].counts == {"AUTO_STOP": 2}
+    both = viewer.get(url).context["mix"][-1].counts
+    assert both == {"ALWAYS_ON": 3, "AUTO_STOP": 2}
+    assert viewer.get(url, {"connector": "x'; --"}).status_code == 200  # ignored, not a 500
+
+
+def test_pool_utilisation_per_day_is_active_over_actual_sessions_of_every_pool(viewer):
+    eu, us = make_connector("EU"), make_connector("US", nql_id="us")
+    now = timezone.now()
+    for connector, pools in (
+        (eu, {"A": {"active": 3, "actual": 4}, "B": {"active": 0, "actual": 2}}),
+        (us, {"C": {"active": 2, "actual": 2}}),
+    ):
+        FleetSnapshot.objects.create(connector=connector, taken_at=now, pools=pools)
+    response = viewer.get(reverse("insight:usage"))
+    day, share = response.context["utilisation"][-1]
+    assert day == timezone.localdate(now) and share == 62.5  # 5 of 8 sessions
+    eu_only = viewer.get(reverse("insight:usage"), {"connector": eu.pk})
+    assert eu_only.context["utilisation"][-1][1] == 50.0
+    assert "Pool utilisation (active over actual sessions) per day" in response.content.decode()
+
+
+def test_drift_shows_protocol_volume_and_running_mode_changes_by_field(viewer):
+    connector = make_connector()
+    (device,) = make_devices(connector, 1)
+    now = timezone.now()
+    for field, old, new in (
+        ("protocols", "PCOIP", "WSP"),
+        ("root_volume_size_gib", "80", "175"),
+        ("user_volume_size_gib", "10", "50"),
+        ("running_mode", "ALWAYS_ON", "AUTO_STOP"),
+    ):
+        DeviceChange.objects.create(
+            device=device, field=field, old_value=old, new_value=new, changed_at=now
+        )
+    response = viewer.get(reverse("insight:drift"))
+    assert response.context["field_labels"] == [
+        "Running mode", "Protocols", "Root volume", "User volume"
+    ]  # fmt: skip
+    [today] = [counts for day, counts in response.context["table"] if day == timezone.localdate()]
+    assert [n for n, _ in today] == [1, 1, 1, 1]
+    day = timezone.localdate().isoformat()
+    assert f"?day={day}&amp;field=protocols" in response.content.decode()
+
+
+def test_drift_lists_bundles_whose_image_changed_with_when_and_how_many(viewer):
+    connector = make_connector()
+    a, b = make_devices(connector, 2, bundle_id="wsb-sales")
+    (c,) = make_devices(connector, 1, start=10, bundle_id="wsb-eng")
+    now = timezone.now()
+    first, last = now - timedelta(days=3, hours=2), now - timedelta(days=3)
+    for device, at in ((a, first), (b, last)):
+        DeviceChange.objects.create(
+            device=device, field="disk_image", old_value="Sales-001", new_value="Sales-002",
+            changed_at=at,
+        )  # fmt: skip
+    DeviceChange.objects.create(
+        device=c, field="disk_image", old_value="Eng-1", new_value="Eng-2",
+        changed_at=now - timedelta(days=40),  # before the page's 30 days
+    )  # fmt: skip
+    bundles = viewer.get(reverse("insight:drift")).context["bundles"]
+    assert [
+        (r["device__bundle_id"], r["old_value"], r["new_value"], r["first"], r["last"], r["n"])
+        for r in bundles
+    ] == [("wsb-sales", "Sales-001", "Sales-002", first, last, 2)]
+
+
+def test_drift_shows_a_pool_that_runs_more_than_one_image_across_connectors(viewer):
+    """Pools are not devices (they are connectors.Pool rows): a pool of the
+    same name on two images, in two regions, is pool drift."""
+    from tests.pools.factories import make_pool
+
+    eu, us = make_connector("EU"), make_connector("US", nql_id="us")
+    make_pool(eu, 1, name="Call centre", disk_image="cc-2026-11")
+    make_pool(us, 2, name="Call centre", disk_image="cc-2026-09")
+    make_pool(us, 3, name="Single", disk_image="cc-2026-09")
+    make_pool(eu, 4, name="Single", disk_image="cc-2026-11", removed_at=timezone.now())
+    finish_run(eu, timezone.now())
+    finish_run(us, timezone.now())
+    response = viewer.get(reverse("insight:drift"))
+    assert response.context["several_images"] == [
+        {"pool_type": "pooled", "desktop_pool": "Call centre", "images": 2, "devices": 2}
+    ]
+    assert f'href="{reverse("pools:list")}?q=Call%20centre"' in response.content.decode()

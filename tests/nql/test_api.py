@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 from oauth2_provider.models import Application
 
+from connectors.models import Device, Run
 from nql.models import ApiClient
 
 from .conftest import basic
@@ -163,6 +164,35 @@ def test_missing_unknown_and_mistyped_parameters_are_400(client, fleet, saved_qu
         400,
         "parameters",
     )
+
+
+def test_a_number_given_for_a_string_field_is_its_text_and_a_bad_one_blames_the_parameter(
+    client, fleet, saved_query, token_for
+):
+
+    Device.objects.filter(name="WSAMZN-000040").update(user_name="40517")
+    saved_query("#by_user", "devices | where aws.user_name == $user | list name")
+    saved_query("#seen", "connector.runs | where devices_seen > $n | list devices_seen")
+    saved_query("#stale", "devices | where virtualization.last_update.time_elapsed() > $s")
+    token = token_for("nql:devices", "nql:connector.runs")
+    body = execute(client, token, {"queryId": "#by_user", "parameters": {"user": 40517}}).json()
+    assert body["data"] == [["WSAMZN-000040"]]
+    Run.objects.create(connector=fleet["eu"], status="succeeded", seen=12)
+    seen = execute(client, token, {"queryId": "#seen", "parameters": {"n": 10}}).json()
+    assert seen["data"] == [[12]]
+
+    def stale(seconds: int) -> int:
+        return execute(client, token, {"queryId": "#stale", "parameters": {"s": seconds}}).json()[
+            "rows"
+        ]
+
+    assert (stale(0), stale(10**9)) == (11, 0)  # seconds, as time_elapsed() counts them
+    wrong = assert_error(
+        execute(client, token, {"queryId": "#seen", "parameters": {"n": 1.5e300}}),
+        400,
+        "parameters",
+    )
+    assert "the parameter value" in wrong["message"]
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ permissions per table, bounds and the statement timeout."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -14,6 +14,7 @@ from connectors.models import Run
 from nql.ast import NqlTimeout
 from nql.runner import statement_timeout
 from nql.selectors import nql_run
+from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,60 @@ def test_a_statement_running_past_the_timeout_is_stopped_with_a_clear_message(fl
         with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "0"
+
+
+@pytest.fixture
+def slow_device_reads(settings):
+    """Every read of the devices table runs a slow statement first, inside the
+    query's own timeout: what a query over a huge fleet does."""
+    settings.NQL_STATEMENT_TIMEOUT_MS = 50
+
+    def wrapper(execute, sql, params, many, context):
+        if '"connectors_device"' in sql:
+            _slow_statement(context["cursor"])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield
+
+
+def test_a_query_that_runs_too_long_says_so_on_the_page_and_through_the_api(
+    client, admin_client, fleet, saved_query, token_for, slow_device_reads
+):
+    text = "devices | list name, virtualization.region"
+    page = admin_client.get(URL, {"q": text})
+    assert page.status_code == 200
+    assert page.context["error"].startswith("The query ran longer than 0.05 s and was stopped.")
+    assert "Narrow it" in page.content.decode()
+
+    saved_query("#all_devices", text)
+    response = client.post(
+        "/api/v1/nql/execute",
+        '{"queryId": "#all_devices"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for('nql:devices')}",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == 400 and body["message"].startswith("The query ran longer than 0.05 s")
+
+
+def test_on_a_date_and_from_to_select_as_the_platform_resolves_them(db):
+    connector = make_connector("Times")
+    local = timezone.get_current_timezone()
+    for n, (day, hour, minute) in enumerate(
+        ((27, 23, 59), (28, 0, 0), (28, 10, 15), (28, 23, 59), (29, 0, 0)), start=1
+    ):
+        at = datetime(2026, 11, day, hour, minute, tzinfo=local)
+        make_devices(connector, 1, start=n, name=f"D{n}", last_update=at)
+
+    def names(selection: str) -> list[str]:
+        text = f"devices {selection} | list name | sort name asc"
+        return [r[0] for r in nql_run(text=text, can_query=lambda table: True).rows]
+
+    assert names("on 2026-11-28") == ["D2", "D3", "D4"]  # that local day, whole
+    # From A (included) to B (excluded) ...
+    assert names("from 2026-11-28 00:00:00 to 2026-11-28 10:15:00") == ["D2"]
+    assert names("from 2026-11-28 10:15 to 2026-11-29 00:00") == ["D3", "D4"]
+    # ... except that a date-only B includes its whole day.
+    assert names("from 2026-11-27 to 2026-11-28") == ["D1", "D2", "D3", "D4"]
