@@ -82,6 +82,12 @@ class Pool(models.Model):
             models.Index(fields=["name", "id"]),
             models.Index(fields=["state", "name"]),
             models.Index(fields=["connector", "name"]),
+            # Retention deletes removed pools by age (insight/retention.py).
+            models.Index(
+                fields=["removed_at"],
+                name="pool_removed_at",
+                condition=models.Q(removed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +152,12 @@ class PoolSession(models.Model):
         indexes = [
             models.Index(fields=["pool", "ended_at"]),
             models.Index(fields=["pool", "-session_start"]),
+            # Retention deletes ended sessions by age across every pool (insight/retention.py).
+            models.Index(
+                fields=["ended_at"],
+                name="poolsession_ended_at",
+                condition=models.Q(ended_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
