@@ -263,9 +263,17 @@ def stale_counts(connectors: list[InboundConnector], *, now: datetime) -> dict[i
         *(When(pk=c.pk, then=Value(now - stale_after(c.recurrence))) for c in connectors),
         output_field=DateTimeField(),
     )
-    first = Device.objects.filter(
-        connector=OuterRef("pk"), removed_at__isnull=True, last_update__lt=OuterRef("stale_before")
-    ).values("pk")[: STALE_COUNTED + 1]
+    # Unordered: ordered (the model's name order), SQLite would sort every
+    # stale device of the connector before taking the first ones.
+    first = (
+        Device.objects.filter(
+            connector=OuterRef("pk"),
+            removed_at__isnull=True,
+            last_update__lt=OuterRef("stale_before"),
+        )
+        .order_by()
+        .values("pk")[: STALE_COUNTED + 1]
+    )
     counted = Func(
         Subquery(first),
         template="(SELECT COUNT(*) FROM %(expressions)s AS first_stale)",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.paginator import Page
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import Substr, TruncDate, TruncHour
 from django.utils import timezone
@@ -61,22 +61,37 @@ def local_hours(
     """`aggregates` of `scope` per `group` and UTC hour of `field` (at most
     24 rows per group and day), each row as (local start of the hour, row);
     None in a time zone whose offset is not whole hours (a UTC hour would span
-    two local hours)."""
+    two local hours). Its rows grow with the days of history it covers, so
+    they are read as the database returns them (no per-value conversion by
+    the ORM: integers and the hour as text on SQLite, a datetime on
+    PostgreSQL) and each distinct hour is placed in local time once."""
     tz = timezone.get_current_timezone()
+    names = (*group, "utc_hour", *aggregates)
     rows = (
         scope.annotate(utc_hour=_utc_hour(field))
         .order_by()
         .values(*group, "utc_hour")
         .annotate(**aggregates)
+        .values_list(*names)
     )
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    placed: dict = {}
     out = []
-    for r in rows:
+    for values in fetched:
+        r = dict(zip(names, values, strict=True))
         hour = r["utc_hour"]
-        if isinstance(hour, str):
-            hour = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
-        local = hour.astimezone(tz)
-        if local.minute:
-            return None
+        local = placed.get(hour)
+        if local is None:
+            if isinstance(hour, str):
+                local = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC).astimezone(tz)
+            else:
+                local = hour.astimezone(tz)
+            if local.minute:
+                return None
+            placed[hour] = local
         out.append((local, r))
     return out
 

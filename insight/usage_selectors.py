@@ -88,8 +88,18 @@ class Share:
         return 100 * self.available / seen if seen else None
 
 
-def auto_stop_share(*, days: int, now: datetime, connector_id: int | None = None) -> Share:
-    """Fleet-wide share of AUTO_STOP samples seen AVAILABLE vs STOPPED (one aggregate)."""
+def auto_stop_share(
+    *, days: int, now: datetime, connector_id: int | None = None, hours: list | None = None
+) -> Share:
+    """Fleet-wide share of AUTO_STOP samples seen AVAILABLE vs STOPPED (one
+    aggregate; none with `hours`, the snapshot_hours of the same arguments,
+    whose rows already hold the samples' sums)."""
+    if hours is not None:
+        return Share(
+            sum(r["a"] or 0 for _, r in hours),
+            sum(r["s"] or 0 for _, r in hours),
+            sum(r["o"] or 0 for _, r in hours),
+        )
     scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
     if connector_id:
         scope = scope.filter(connector_id=connector_id)

@@ -222,7 +222,9 @@ class UsageView(InsightPage):
             by_compute=usage.mode_breakdown(latest, "running_mode_by_compute_type"),
             by_bundle=usage.mode_breakdown(latest, "running_mode_by_bundle")[:20],
             share7=usage.auto_stop_share(days=7, now=now, connector_id=connector_id),
-            share30=usage.auto_stop_share(days=30, now=now, connector_id=connector_id),
+            share30=usage.auto_stop_share(
+                days=self.days, now=now, connector_id=connector_id, hours=hours
+            ),
             share_days=share_days,
             share_chart=line_chart(
                 [share_series],
