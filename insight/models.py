@@ -8,6 +8,8 @@ only when its state changes. Every table is pruned by the clean-up task
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from connectors.choices import WORKSPACE_PROBLEM_STATES
+
 
 class FleetSnapshot(models.Model):
     """A compact picture of one connector's fleet, taken at the end of each
@@ -63,7 +65,18 @@ class DeviceState(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["state", "since"])]
+        indexes = [
+            models.Index(fields=["state", "since"]),
+            # The Health page's problem WorkSpaces, the longest-standing first:
+            # read in this order, a page stops after its rows instead of
+            # sorting every problem WorkSpace (SQLite needs the condition's
+            # literal values in the query: health_selectors.InConstants).
+            models.Index(
+                fields=["since", "id"],
+                condition=models.Q(state__in=WORKSPACE_PROBLEM_STATES),
+                name="devicestate_problem_since",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.device_id}: {self.state} since {self.since:%Y-%m-%d %H:%M}"
