@@ -123,11 +123,14 @@ def daily_snapshots(
     now: datetime | None = None,
     connector_id: int | None = None,
     hours: list | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> dict[date, list[FleetSnapshot]]:
     """Each connector's last snapshot of each day (two queries, one with
     `hours`, the snapshot_hours of the same arguments), by day: the newest id
     per connector and UTC hour (native functions, index only), the newest of
-    each local day picked here, then those snapshots."""
+    each local day picked here, then those snapshots (only `fields` of
+    them, besides their connector and time, when given: their JSON counts
+    and pools are not read)."""
     day_list, start = day_range(days=days, now=now)
     scope = FleetSnapshot.objects.filter(taken_at__gte=start)
     if connector_id:
@@ -151,7 +154,10 @@ def daily_snapshots(
             newest[key] = max(newest.get(key, 0), r["last"])
         wanted = list(newest.values())
     by_day: dict[date, list[FleetSnapshot]] = {d: [] for d in day_list}
-    for snap in FleetSnapshot.objects.filter(pk__in=wanted).order_by("taken_at"):
+    snapshots = FleetSnapshot.objects.filter(pk__in=wanted).order_by("taken_at")
+    if fields is not None:
+        snapshots = snapshots.only("connector_id", "taken_at", *fields)
+    for snap in snapshots:
         by_day.setdefault(timezone.localdate(snap.taken_at), []).append(snap)
     return by_day
 

@@ -44,6 +44,21 @@ class FleetSnapshot(models.Model):
         indexes = [
             models.Index(fields=["connector", "-taken_at"]),
             models.Index(fields=["taken_at"]),
+            # Covers the Usage page's sums per connector and hour over 30 days
+            # (history_selectors.snapshot_hours): read from the index alone,
+            # not from each snapshot's row with its JSON.
+            models.Index(
+                fields=[
+                    "connector",
+                    "taken_at",
+                    "sessions",
+                    "auto_stop_available",
+                    "auto_stop_stopped",
+                    "auto_stop_other",
+                ],
+                include=["id"],
+                name="snapshot_hourly_sums",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -230,6 +230,17 @@ def unused_page(
             insight_state__since__lte=now - timedelta(days=days),
         )
         .select_related("connector", "insight_state")
+        .only(
+            "id",
+            "name",
+            "workspace_id",
+            "user_name",
+            "instance_size",
+            "bundle_id",
+            "connector__name",
+            "insight_state__since",
+            "insight_state__since_first_seen",
+        )
         .order_by("insight_state__since", "insight_state__id")
     )
     paginator = CappedPaginator(queryset, per_page, page=page)

@@ -64,7 +64,7 @@ class HealthView(InsightPage):
             counts=counts,
         )
         rows = [(d, *health.error_of(d)) for d in page.object_list]
-        by_day = history.daily_snapshots(days=HEALTH_DAYS, now=now)
+        by_day = history.daily_snapshots(days=HEALTH_DAYS, now=now, fields=("unhealthy",))
         series = history.ChartSeries("Unhealthy, impaired or in error")
         table = []
         for day, snaps in by_day.items():
