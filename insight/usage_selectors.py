@@ -249,6 +249,8 @@ def unused_page(
     # page answers with the same statements at any size.
     start = (page_obj.number - 1) * paginator.per_page
     page_obj.object_list = list(queryset[start : start + paginator.per_page])
+    for device in page_obj.object_list:  # whole days, as the page's periods are counted
+        device.stopped_days = (now - device.insight_state.since).days
     return page_obj
 
 
