@@ -94,6 +94,8 @@ def _in_local_time(rows: QuerySet, names: tuple[str, ...]) -> list | None:
         if local is None:
             if isinstance(hour, str):  # SQLite: "YYYY-MM-DD HH[:MM:SS]"
                 hour_start = datetime.fromisoformat(hour[:13] + ":00").replace(tzinfo=UTC)
+            elif hour.tzinfo is None:  # PostgreSQL's DATE_TRUNC of a UTC time
+                hour_start = hour.replace(tzinfo=UTC)
             else:
                 hour_start = hour
             local = hour_start.astimezone(tz)
