@@ -237,6 +237,9 @@ class Device(models.Model):
                 name="device_problem_state",
             ),
             models.Index(fields=["last_update"]),
+            # The Drift page's bundles whose image changed (insight/drift_selectors.py)
+            # read each change's bundle from this narrow index, not the device's wide row.
+            models.Index(fields=["id", "bundle_id"], name="device_id_bundle"),
             # WorkSpaces with a modification under way (insight's Health page).
             models.Index(
                 fields=["modification_states"],
