@@ -105,6 +105,9 @@ class DeviceState(models.Model):
                 condition=models.Q(state__in=WORKSPACE_PROBLEM_STATES),
                 name="devicestate_problem_since",
             ),
+            # The Health page counts problem WorkSpaces with their tracked state
+            # and since: read from this index, not from each state's row.
+            models.Index(fields=["device", "state", "since"], name="devicestate_device_state"),
         ]
 
     def __str__(self) -> str:
