@@ -25,7 +25,13 @@ from connectors.models import Device, DeviceChange, InboundConnector
 
 from . import hooks
 from .models import DeviceState, FleetSnapshot, StateTransition
-from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE, UNHEALTHY_STATES
+from .services import (
+    AUTO_STOP,
+    RUNNING_STATE,
+    STOPPED_STATE,
+    UNHEALTHY_STATES,
+    snapshot_hours_rebuild,
+)
 
 SMALLER = {"POWER": "STANDARD", "POWERPRO": "POWER", "STANDARD": "VALUE", "PERFORMANCE": "STANDARD"}
 
@@ -84,6 +90,8 @@ def backfill_history(
                 continue  # backfilled already
             if _backfill_connector(connector, start, now, step_minutes, result):
                 result.connectors += 1
+            # Snapshots written in bulk: their hourly sums, as each run's adds to them.
+            snapshot_hours_rebuild(connector_id=connector.pk)
     return result
 
 

@@ -90,17 +90,35 @@ def stuck_count(*, now: datetime | None = None) -> int:
     )
 
 
-def problem_counts(*, now: datetime) -> dict[str, int]:
+class ProblemCounts(dict):
+    """WorkSpaces per problem state, and how many of them per state have no
+    tracked state matching (`untracked`): listed first, without a "since"."""
+
+    def __init__(self, counts=(), untracked: dict[str, int] | None = None):
+        super().__init__(counts)
+        self.untracked = untracked or {}
+
+
+def _untracked_q() -> Q:
+    return Q(insight_state__isnull=True) | ~Q(insight_state__state__in=WORKSPACE_PROBLEM_STATES)
+
+
+def problem_counts(*, now: datetime) -> ProblemCounts:
     """WorkSpaces per problem state (one GROUP BY)."""
     rows = (
         _workspaces()
         .filter(_problem_q(now))
         .order_by()
         .values_list("state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), untracked=Count("id", filter=_untracked_q()))
         .order_by("-n", "state")
     )
-    return dict(rows)
+    counts, untracked = {}, {}
+    for state, n, not_tracked in rows:
+        counts[state] = n
+        if not_tracked:
+            untracked[state] = not_tracked
+    return ProblemCounts(counts, untracked)
 
 
 def problem_page(
@@ -109,11 +127,19 @@ def problem_page(
     state: str = "",
     page: str | None = None,
     per_page: int = PAGE_SIZE,
-    counts: dict[str, int] | None = None,
+    counts: ProblemCounts | None = None,
 ) -> Page:
     """Unhealthy, impaired, in error, or stuck WorkSpaces, the longest-standing
-    first, with since when (one page query, and a count unless `counts`, the
-    problem_counts of the same moment, gives it)."""
+    first (equal times in the order the console first tracked them), with
+    since when; the few whose state no run has tracked yet come first, by
+    name. One page query (two while some are untracked), after
+    problem_counts (given as `counts` when the caller has them).
+
+    The tracked ones are read in the order of the partial index
+    devicestate_problem_since, so a page stops after its rows instead of
+    reading and sorting every problem WorkSpace."""
+    if counts is None:
+        counts = problem_counts(now=now)
     extra = [a for a in (hooks.ERROR_CODE_FIELD, hooks.ERROR_MESSAGE_FIELD) if hooks.device_has(a)]
     # The problem devices first (through the state index), then their rows
     # and connectors: joined first, SQLite's planner would scan each connector's devices.
@@ -133,14 +159,27 @@ def problem_page(
             "insight_state__since_first_seen",
             *extra,
         )
-        .order_by("insight_state__since", "name", "id")
     )
     if state:
         queryset = queryset.filter(state=state)
-    paginator = Paginator(queryset, per_page)
-    if counts is not None:
-        paginator.count = counts.get(state, 0) if state else sum(counts.values())
-    return paginator.get_page(page)
+    # The lookup makes the join an inner one (a left join keeps SQLite from
+    # starting at the tracked states); the literal IN matches the index.
+    tracked = queryset.filter(
+        InConstants("insight_state__state", WORKSPACE_PROBLEM_STATES),
+        insight_state__state__in=WORKSPACE_PROBLEM_STATES,
+    ).order_by("insight_state__since", "insight_state__id")
+    untracked = queryset.filter(_untracked_q()).order_by("name", "id")
+    paginator = Paginator(tracked, per_page)
+    paginator.count = counts.get(state, 0) if state else sum(counts.values())
+    n_untracked = counts.untracked.get(state, 0) if state else sum(counts.untracked.values())
+    page_obj = paginator.get_page(page)
+    start = (page_obj.number - 1) * paginator.per_page
+    end = start + paginator.per_page
+    rows = list(untracked[start:end]) if start < n_untracked else []
+    # Always read (even when nothing qualifies): the same statements at any size.
+    rows += list(tracked[max(start - n_untracked, 0) : max(end - n_untracked, 0)])
+    page_obj.object_list = rows
+    return page_obj
 
 
 def error_of(device: Device) -> tuple[str, str]:
@@ -263,9 +302,17 @@ def stale_counts(connectors: list[InboundConnector], *, now: datetime) -> dict[i
         *(When(pk=c.pk, then=Value(now - stale_after(c.recurrence))) for c in connectors),
         output_field=DateTimeField(),
     )
-    first = Device.objects.filter(
-        connector=OuterRef("pk"), removed_at__isnull=True, last_update__lt=OuterRef("stale_before")
-    ).values("pk")[: STALE_COUNTED + 1]
+    # Unordered: ordered (the model's name order), SQLite would sort every
+    # stale device of the connector before taking the first ones.
+    first = (
+        Device.objects.filter(
+            connector=OuterRef("pk"),
+            removed_at__isnull=True,
+            last_update__lt=OuterRef("stale_before"),
+        )
+        .order_by()
+        .values("pk")[: STALE_COUNTED + 1]
+    )
     counted = Func(
         Subquery(first),
         template="(SELECT COUNT(*) FROM %(expressions)s AS first_stale)",

@@ -8,6 +8,8 @@ only when its state changes. Every table is pruned by the clean-up task
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from connectors.choices import WORKSPACE_PROBLEM_STATES
+
 
 class FleetSnapshot(models.Model):
     """A compact picture of one connector's fleet, taken at the end of each
@@ -48,6 +50,35 @@ class FleetSnapshot(models.Model):
         return f"Snapshot of {self.connector_id} at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
+class SnapshotHour(models.Model):
+    """The sums of one connector's snapshots over one UTC hour, added to by
+    each snapshot as it is written (services.snapshot_record; recounted by
+    services.snapshot_hours_rebuild after snapshots written in bulk): the
+    Usage page reads 24 of these per connector and day, not the 96
+    snapshots of a day at a 15-minute recurrence, so its 30 days cost the
+    same whatever the recurrence."""
+
+    connector = models.ForeignKey(
+        "connectors.InboundConnector", on_delete=models.CASCADE, related_name="+"
+    )
+    hour = models.DateTimeField(help_text="Start of the UTC hour.")
+    snapshots = models.PositiveIntegerField(default=0)
+    last = models.BigIntegerField(default=0, help_text="Id of the hour's newest snapshot.")
+    sessions = models.BigIntegerField(default=0)
+    auto_stop_available = models.BigIntegerField(default=0)
+    auto_stop_stopped = models.BigIntegerField(default=0)
+    auto_stop_other = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connector", "hour"], name="snapshothour_unique")
+        ]
+        indexes = [models.Index(fields=["hour"])]
+
+    def __str__(self) -> str:
+        return f"Snapshots of {self.connector_id} in {self.hour:%Y-%m-%d %H}h UTC"
+
+
 class DeviceState(models.Model):
     """The state a device was last seen in, and since when (one row per device)."""
 
@@ -63,7 +94,21 @@ class DeviceState(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["state", "since"])]
+        indexes = [
+            models.Index(fields=["state", "since"]),
+            # The Health page's problem WorkSpaces, the longest-standing first:
+            # read in this order, a page stops after its rows instead of
+            # sorting every problem WorkSpace (SQLite needs the condition's
+            # literal values in the query: health_selectors.InConstants).
+            models.Index(
+                fields=["since", "id"],
+                condition=models.Q(state__in=WORKSPACE_PROBLEM_STATES),
+                name="devicestate_problem_since",
+            ),
+            # The Health page counts problem WorkSpaces with their tracked state
+            # and since: read from this index, not from each state's row.
+            models.Index(fields=["device", "state", "since"], name="devicestate_device_state"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.device_id}: {self.state} since {self.since:%Y-%m-%d %H:%M}"

@@ -20,7 +20,8 @@ from django.utils import timezone
 from connectors.choices import RunStatus
 from connectors.models import Device, DeviceChange, Pool, PoolSession, Run
 
-from .models import AlertDelivery, CleanupRecord, FleetSnapshot, StateTransition
+from .models import AlertDelivery, CleanupRecord, FleetSnapshot, SnapshotHour, StateTransition
+from .services import utc_hour
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,9 @@ def retention_cleanup(*, now: datetime | None = None) -> CleanupRecord:
     try:
         for key, queryset, model in plan:
             deleted[key] = _delete_in_batches(queryset, model)
+        # The snapshots' hourly sums go with them (whole hours before the cutoff).
+        hours = SnapshotHour.objects.filter(hour__lt=utc_hour(cutoff("snapshots")))
+        _delete_in_batches(hours, SnapshotHour)
     except Exception as exc:  # recorded on the operations page, retried next hour
         log.exception("insight: retention clean-up failed")
         record.error = f"{type(exc).__name__}: {exc}"[:255]

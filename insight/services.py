@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min, Q, Value
+from django.db.models.functions import Greatest
 
 from connectors.choices import (
     WORKSPACE_TRANSITIONAL_STATES,
@@ -23,7 +24,7 @@ from connectors.choices import (
 from connectors.models import Device, Run
 
 from . import hooks
-from .models import ConnectorHealth, DeviceState, FleetSnapshot, StateTransition
+from .models import ConnectorHealth, DeviceState, FleetSnapshot, SnapshotHour, StateTransition
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ AUTO_STOP = "AUTO_STOP"
 FAILING_STATUSES = (RunStatus.FAILED, RunStatus.PARTIAL)
 OBSERVED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
 CHUNK = 2000
+AUTO_STOP_SAMPLES = ("auto_stop_available", "auto_stop_stopped", "auto_stop_other")
 
 
 def insight_run_finished(*, run: Run) -> None:
@@ -219,14 +221,62 @@ def snapshot_record(*, run: Run, now: datetime) -> FleetSnapshot:
     outdated = outdated_image_count(connector_id=run.connector_id)
     if outdated is not None:
         stored["outdated_image"] = outdated
-    return FleetSnapshot.objects.create(
-        connector_id=run.connector_id,
-        run=run,
-        taken_at=now,
-        counts=stored,
-        pools=pools,
-        auto_stop_available=auto_stop[RUNNING_STATE],
-        auto_stop_stopped=auto_stop[STOPPED_STATE],
-        auto_stop_other=auto_stop["other"],
-        **values,
+    with transaction.atomic():
+        snapshot = FleetSnapshot.objects.create(
+            connector_id=run.connector_id,
+            run=run,
+            taken_at=now,
+            counts=stored,
+            pools=pools,
+            auto_stop_available=auto_stop[RUNNING_STATE],
+            auto_stop_stopped=auto_stop[STOPPED_STATE],
+            auto_stop_other=auto_stop["other"],
+            **values,
+        )
+        snapshot_hour_add(snapshot)
+    return snapshot
+
+
+def utc_hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def snapshot_hour_add(snapshot: FleetSnapshot) -> None:
+    """Add a snapshot to its connector's sums of its UTC hour (SnapshotHour)."""
+    row, _ = SnapshotHour.objects.get_or_create(
+        connector_id=snapshot.connector_id, hour=utc_hour(snapshot.taken_at)
     )
+    SnapshotHour.objects.filter(pk=row.pk).update(
+        snapshots=F("snapshots") + 1,
+        last=Greatest(F("last"), Value(snapshot.pk)),
+        sessions=F("sessions") + snapshot.sessions,
+        auto_stop_available=F("auto_stop_available") + snapshot.auto_stop_available,
+        auto_stop_stopped=F("auto_stop_stopped") + snapshot.auto_stop_stopped,
+        auto_stop_other=F("auto_stop_other") + snapshot.auto_stop_other,
+    )
+
+
+def snapshot_hours_rebuild(*, connector_id: int | None = None) -> int:
+    """Recount the hourly sums of a connector's (or every) snapshots, after
+    snapshots written in bulk (the history backfill); returns the hours."""
+    snapshots = FleetSnapshot.objects.order_by()
+    hours = SnapshotHour.objects.all()
+    if connector_id is not None:
+        snapshots = snapshots.filter(connector_id=connector_id)
+        hours = hours.filter(connector_id=connector_id)
+    sums: dict[tuple[int, datetime], SnapshotHour] = {}
+    for connector, taken_at, pk, sessions, available, stopped, other in snapshots.values_list(
+        "connector_id", "taken_at", "id", "sessions", *AUTO_STOP_SAMPLES
+    ).iterator(chunk_size=5000):
+        key = (connector, utc_hour(taken_at))
+        row = sums.get(key) or sums.setdefault(key, SnapshotHour(connector_id=key[0], hour=key[1]))
+        row.snapshots += 1
+        row.last = max(row.last, pk)
+        row.sessions += sessions
+        row.auto_stop_available += available
+        row.auto_stop_stopped += stopped
+        row.auto_stop_other += other
+    with transaction.atomic():
+        hours.delete()
+        SnapshotHour.objects.bulk_create(sums.values(), batch_size=2000)
+    return len(sums)

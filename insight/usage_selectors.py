@@ -88,8 +88,18 @@ class Share:
         return 100 * self.available / seen if seen else None
 
 
-def auto_stop_share(*, days: int, now: datetime, connector_id: int | None = None) -> Share:
-    """Fleet-wide share of AUTO_STOP samples seen AVAILABLE vs STOPPED (one aggregate)."""
+def auto_stop_share(
+    *, days: int, now: datetime, connector_id: int | None = None, hours: list | None = None
+) -> Share:
+    """Fleet-wide share of AUTO_STOP samples seen AVAILABLE vs STOPPED (one
+    aggregate; none with `hours`, the snapshot_hours of the same arguments,
+    whose rows already hold the samples' sums)."""
+    if hours is not None:
+        return Share(
+            sum(r["a"] or 0 for _, r in hours),
+            sum(r["s"] or 0 for _, r in hours),
+            sum(r["o"] or 0 for _, r in hours),
+        )
     scope = FleetSnapshot.objects.filter(taken_at__gte=now - timedelta(days=days))
     if connector_id:
         scope = scope.filter(connector_id=connector_id)
@@ -220,6 +230,17 @@ def unused_page(
             insight_state__since__lte=now - timedelta(days=days),
         )
         .select_related("connector", "insight_state")
+        .only(
+            "id",
+            "name",
+            "workspace_id",
+            "user_name",
+            "instance_size",
+            "bundle_id",
+            "connector__name",
+            "insight_state__since",
+            "insight_state__since_first_seen",
+        )
         .order_by("insight_state__since", "insight_state__id")
     )
     paginator = CappedPaginator(queryset, per_page, page=page)
@@ -228,6 +249,8 @@ def unused_page(
     # page answers with the same statements at any size.
     start = (page_obj.number - 1) * paginator.per_page
     page_obj.object_list = list(queryset[start : start + paginator.per_page])
+    for device in page_obj.object_list:  # whole days, as the page's periods are counted
+        device.stopped_days = (now - device.insight_state.since).days
     return page_obj
 
 

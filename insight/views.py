@@ -64,7 +64,7 @@ class HealthView(InsightPage):
             counts=counts,
         )
         rows = [(d, *health.error_of(d)) for d in page.object_list]
-        by_day = history.daily_snapshots(days=HEALTH_DAYS, now=now)
+        by_day = history.daily_snapshots(days=HEALTH_DAYS, now=now, fields=("unhealthy",))
         series = history.ChartSeries("Unhealthy, impaired or in error")
         table = []
         for day, snaps in by_day.items():
@@ -222,7 +222,9 @@ class UsageView(InsightPage):
             by_compute=usage.mode_breakdown(latest, "running_mode_by_compute_type"),
             by_bundle=usage.mode_breakdown(latest, "running_mode_by_bundle")[:20],
             share7=usage.auto_stop_share(days=7, now=now, connector_id=connector_id),
-            share30=usage.auto_stop_share(days=30, now=now, connector_id=connector_id),
+            share30=usage.auto_stop_share(
+                days=self.days, now=now, connector_id=connector_id, hours=hours
+            ),
             share_days=share_days,
             share_chart=line_chart(
                 [share_series],

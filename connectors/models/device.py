@@ -231,12 +231,16 @@ class Device(models.Model):
             # The Health page's problem WorkSpaces (insight/health_selectors.py): a few
             # percent of a fleet, read without a scan. The query must repeat the
             # condition with literal values (SQLite ignores a partial index for `IN (?)`).
+            # removed_at too, so that their counts per state read the index alone.
             models.Index(
-                fields=["state", "workspace_id"],
+                fields=["state", "workspace_id", "removed_at"],
                 condition=models.Q(state__in=WORKSPACE_PROBLEM_STATES, removed_at__isnull=True),
                 name="device_problem_state",
             ),
             models.Index(fields=["last_update"]),
+            # The Drift page's bundles whose image changed (insight/drift_selectors.py)
+            # read each change's bundle from this narrow index, not the device's wide row.
+            models.Index(fields=["id", "bundle_id"], name="device_id_bundle"),
             # WorkSpaces with a modification under way (insight's Health page).
             models.Index(
                 fields=["modification_states"],

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from connectors.models import DeviceChange
-from insight.models import DeviceState, FleetSnapshot, StateTransition
+from insight.models import DeviceState, FleetSnapshot, SnapshotHour, StateTransition
 from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
 from tests.pools.factories import make_pool, make_session
@@ -43,6 +43,7 @@ def test_backfill_creates_weeks_of_history_that_ends_in_the_current_states(viewe
     assert "already backfilled" in again.getvalue()
     call_command("backfill_history", "--days", "7", "--replace", stdout=StringIO())
     assert FleetSnapshot.objects.filter(connector=connector).count() == 7 * 24
+    assert SnapshotHour.objects.filter(connector=connector).count() == 7 * 24  # recounted
 
 
 def test_backfill_refuses_a_period_out_of_range():

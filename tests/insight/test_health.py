@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connectors.choices import RunStatus
+from connectors.models import Device
+from insight import health_selectors as health
 from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
 from tests.insight.conftest import build_fleet
@@ -36,6 +38,41 @@ def test_unhealthy_and_stuck_workspaces_are_listed_with_since_when(viewer):
     since = timezone.localtime(now - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
     assert since in page
     assert "ERROR 1" in page and "PENDING 1" in page
+
+
+def test_problem_workspaces_not_tracked_in_their_state_come_first_and_every_one_is_listed(
+    viewer,
+):
+    connector = make_connector()
+    older, newer, failed_run = make_devices(connector, 3, state="AVAILABLE")
+    now = timezone.now()
+    finish_run(connector, now - timedelta(hours=5))
+    finish_run(connector, now - timedelta(hours=3), states={older.pk: "ERROR"})
+    finish_run(connector, now - timedelta(hours=2), states={newer.pk: "UNHEALTHY"})
+    # Seen in ERROR by a run that failed: its tracked state is still AVAILABLE.
+    finish_run(
+        connector,
+        now - timedelta(hours=1),
+        status=RunStatus.FAILED,
+        states={failed_run.pk: "ERROR"},
+    )
+    (never_tracked,) = make_devices(connector, 1, start=10, state="IMPAIRED")
+
+    response = viewer.get(URL)
+    listed = [d.pk for d, _, _ in response.context["rows"]]
+    assert listed == sorted([failed_run.pk, never_tracked.pk], key=lambda pk: (
+        Device.objects.get(pk=pk).name, pk)) + [older.pk, newer.pk]  # fmt: skip
+    assert response.context["page_obj"].paginator.count == 4
+    # Paged one at a time, across the untracked and the tracked ones.
+    counts = health.problem_counts(now=timezone.now())
+    pages = [
+        health.problem_page(now=timezone.now(), page=str(n), per_page=1, counts=counts)
+        for n in range(1, 5)
+    ]
+    assert [d.pk for p in pages for d in p.object_list] == listed
+    error_only = viewer.get(URL, {"state": "ERROR"}).context
+    assert [d.pk for d, _, _ in error_only["rows"]] == [failed_run.pk, older.pk]
+    assert error_only["page_obj"].paginator.count == 2
 
 
 def test_stuck_threshold_is_a_setting(viewer, settings):

@@ -9,7 +9,14 @@ import pytest
 from connectors.choices import RunStatus, RunTrigger
 from connectors.models import Device, Run
 from connectors.runs import run_execute
-from insight.models import ConnectorHealth, DeviceState, FleetSnapshot, StateTransition
+from insight.models import (
+    ConnectorHealth,
+    DeviceState,
+    FleetSnapshot,
+    SnapshotHour,
+    StateTransition,
+)
+from insight.services import snapshot_hours_rebuild
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
@@ -31,6 +38,15 @@ def test_a_real_run_against_the_simulator_leaves_a_snapshot_of_what_it_stored(
     assert run.status == RunStatus.SUCCEEDED, run.error_message
 
     snapshot = FleetSnapshot.objects.get(run=run)
+    # ...and adds it to its hour's sums, which the Usage page reads.
+    hour = SnapshotHour.objects.get(connector=aws_connector)
+    assert (hour.snapshots, hour.last, hour.sessions) == (1, snapshot.pk, 4)
+    assert hour.hour == snapshot.taken_at.replace(minute=0, second=0, microsecond=0)
+    assert (hour.auto_stop_available, hour.auto_stop_stopped, hour.auto_stop_other) == (
+        snapshot.auto_stop_available,
+        snapshot.auto_stop_stopped,
+        snapshot.auto_stop_other,
+    )
     active = Device.objects.filter(connector=aws_connector, removed_at__isnull=True)
     assert snapshot.devices == active.count() == 40
     assert (snapshot.workspaces, snapshot.sessions) == (40, 4)
@@ -172,3 +188,23 @@ def test_a_run_failed_by_the_reaper_counts_in_the_streak():
     health = ConnectorHealth.objects.get(connector=connector)
     assert health.consecutive_failures == 2
     assert health.failing_since == T0 + timedelta(hours=1)
+
+
+def test_snapshots_of_one_hour_add_up_in_its_sums_and_a_rebuild_counts_the_same():
+    connector = make_connector()
+    devices = make_devices(connector, 4, state="STOPPED")
+    for minutes, running in ((5, 1), (35, 3), (70, 2)):
+        finish_run(
+            connector,
+            T0 + timedelta(minutes=minutes),
+            states={d.pk: "AVAILABLE" if i < running else "STOPPED" for i, d in enumerate(devices)},
+        )
+    snaps = list(FleetSnapshot.objects.filter(connector=connector).order_by("taken_at"))
+    fields = ("hour", "snapshots", "last", "auto_stop_available", "auto_stop_stopped")
+    hours = list(SnapshotHour.objects.order_by("hour").values_list(*fields))
+    assert hours == [
+        (T0, 2, snaps[1].pk, 1 + 3, 3 + 1),
+        (T0 + timedelta(hours=1), 1, snaps[2].pk, 2, 2),
+    ]
+    assert snapshot_hours_rebuild(connector_id=connector.pk) == 2
+    assert list(SnapshotHour.objects.order_by("hour").values_list(*fields)) == hours

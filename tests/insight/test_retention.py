@@ -9,7 +9,13 @@ from django_celery_beat.models import PeriodicTask
 from connectors.choices import RunStatus
 from connectors.models import Device, DeviceChange, Pool, PoolSession, Run
 from insight import retention
-from insight.models import AlertDelivery, CleanupRecord, FleetSnapshot, StateTransition
+from insight.models import (
+    AlertDelivery,
+    CleanupRecord,
+    FleetSnapshot,
+    SnapshotHour,
+    StateTransition,
+)
 from insight.tasks import retention_cleanup as cleanup_task
 from nexthink_admin.celery import app as celery_app
 from tests.connectors.factories import make_connector
@@ -37,6 +43,7 @@ def table_sizes() -> dict[str, int]:
     return {
         "runs": Run.objects.count(),
         "snapshots": FleetSnapshot.objects.count(),
+        "snapshot hours": SnapshotHour.objects.count(),
         "transitions": StateTransition.objects.count(),
         "changes": DeviceChange.objects.count(),
         "devices": Device.objects.count(),
@@ -92,6 +99,7 @@ def test_the_database_stays_flat_over_90_simulated_days(settings):
     assert sizes[44] == sizes[89], sizes
     # ...and the levels are what the periods say, not what 90 days would hold.
     assert sizes[89]["snapshots"] == 20 * RUNS_PER_DAY
+    assert sizes[89]["snapshot hours"] == 20 * RUNS_PER_DAY  # one run in each hour
     assert sizes[89]["runs"] <= 8 * RUNS_PER_DAY
     assert sizes[89]["deliveries"] <= 11
     assert sizes[89]["changes"] <= 11  # the changes of removed devices went with them

@@ -75,7 +75,9 @@ def test_likely_unused_lists_the_longest_stopped_first_and_equal_times_as_tracke
         DeviceState.objects.create(device=device, state="STOPPED", since=since)
     response = viewer.get(reverse("insight:unused"))
     assert list(response.context["page_obj"].object_list) == [a, c, b]
-    assert "in the order the console first tracked them" in response.content.decode()
+    page = response.content.decode()
+    assert "in the order the console first tracked them" in page
+    assert "(30 days)" in page and page.count("(20 days)") == 2  # stopped for, in whole days
 
 
 def test_likely_unused_pages_through_a_long_list_and_caps_its_count_at_1000(viewer):
