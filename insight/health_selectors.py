@@ -380,6 +380,9 @@ def pool_problems(snapshots: list[FleetSnapshot]) -> list[PoolProblem]:
             problems = []
             if str(pool.get("state", "")).upper() in ("ERROR", "FAILED"):
                 problems.append("in error")
+            if pool.get("errors"):  # AWS reports a pool's trouble in its Errors, not a state
+                n = pool["errors"]
+                problems.append(f"{n} error{'' if n == 1 else 's'} reported by AWS")
             if desired > actual:
                 problems.append(f"short of {desired - actual} sessions")
             if actual and active / actual >= POOL_NEAR_LIMIT:

@@ -15,6 +15,7 @@ from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
 from tests.insight.conftest import build_fleet
 from tests.insight.helpers import finish_run
+from tests.pools.factories import make_pool
 
 pytestmark = pytest.mark.django_db
 URL = reverse("insight:health")
@@ -141,27 +142,32 @@ def test_health_answers_in_the_same_number_of_queries_for_a_bigger_fleet(
         assert viewer.get(URL).status_code == 200
 
 
-def test_once_issue_19s_fields_exist_the_page_shows_error_codes_modifications_and_pools(
-    viewer, monkeypatch
-):
-    """The hooks read whatever field they are pointed at; stand-in fields
-    here play ErrorCode, ErrorMessage and ModificationStates."""
-    from insight import hooks
-
-    monkeypatch.setattr(hooks, "ERROR_CODE_FIELD", "directory_id")
-    monkeypatch.setattr(hooks, "ERROR_MESSAGE_FIELD", "ip_address")
-    monkeypatch.setattr(hooks, "MODIFICATION_STATE_FIELD", "user_name")
-    monkeypatch.setattr(
-        hooks,
-        "pools_capacity",
-        lambda **kw: {"Call centre": {"available": 0, "desired": 10, "actual": 8, "active": 8}},
-    )
+def test_the_page_shows_aws_error_codes_modifications_and_pools_in_trouble(viewer):
+    """The WorkSpace's own ErrorCode, ErrorMessage and ModificationStates, and the
+    pools of the run's snapshot: one AWS reports Errors for (pools have no ERROR
+    state), one short of capacity, one near its limit, and a healthy one."""
     connector = make_connector()
-    (broken,) = make_devices(
-        connector, 1, state="ERROR", directory_id="InvalidUser", ip_address="User not found"
+    broken, changing, fine = make_devices(connector, 3, state="AVAILABLE")
+    Device.objects.filter(pk=broken.pk).update(
+        state="ERROR", error_code="InvalidUser", error_message="User not found"
     )
+    Device.objects.filter(pk=changing.pk).update(
+        modification_states="COMPUTE_TYPE UPDATE_IN_PROGRESS"
+    )
+    errors = [{"ErrorCode": "IAM_SERVICE_ROLE_MISSING_DESCRIBE_SUBNET_ACTION", "ErrorMessage": "x"}]
+    make_pool(connector, 1, name="Errored", errors=errors, active_user_sessions=1)
+    make_pool(connector, 2, name="Short", desired_user_sessions=10, actual_user_sessions=8,
+              active_user_sessions=1)  # fmt: skip
+    make_pool(connector, 3, name="Busy", actual_user_sessions=8, active_user_sessions=8)
+    make_pool(connector, 4, name="Quiet", active_user_sessions=1)
     finish_run(connector, timezone.now())
+
     page = viewer.get(URL).content.decode()
+
     assert "InvalidUser" in page and "User not found" in page
-    assert "Modifications under way or failed" in page and broken.user_name in page
+    assert "Modifications under way or failed" in page and "UPDATE_IN_PROGRESS" in page
+    assert changing.name in page and fine.name not in page
+    assert "1 error reported by AWS" in page
     assert "short of 2 sessions" in page and "near its limit (8 of 8 in use)" in page
+    assert "Quiet" not in page
+    assert reverse("pools:list") + "?q=Errored" in page  # each pool leads to its own row
