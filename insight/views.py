@@ -243,7 +243,7 @@ class UsageView(InsightPage):
                 [
                     history.ChartSeries(
                         "Pool utilisation",
-                        [history.ChartPoint(_label(d), v or 0) for d, v in utilisation],
+                        [history.ChartPoint(_label(d), v or 0, pooled_url) for d, v in utilisation],
                     )
                 ],
                 percent=True,

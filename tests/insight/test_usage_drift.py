@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from connectors.models import Device, DeviceChange
 from insight.models import CleanupRecord, DeviceState, FleetSnapshot, StateTransition
+from insight.services import snapshot_hours_rebuild
 from tests.connectors.factories import make_connector
 from tests.devices.factories import make_device, make_devices
 from tests.insight.conftest import build_fleet
@@ -307,12 +308,15 @@ def test_pool_utilisation_per_day_is_active_over_actual_sessions_of_every_pool(v
         (us, {"C": {"active": 2, "actual": 2}}),
     ):
         FleetSnapshot.objects.create(connector=connector, taken_at=now, pools=pools)
+    snapshot_hours_rebuild()  # snapshots written by hand, not by a run's end
     response = viewer.get(reverse("insight:usage"))
     day, share = response.context["utilisation"][-1]
     assert day == timezone.localdate(now) and share == 62.5  # 5 of 8 sessions
     eu_only = viewer.get(reverse("insight:usage"), {"connector": eu.pk})
     assert eu_only.context["utilisation"][-1][1] == 50.0
     assert "Pool utilisation (active over actual sessions) per day" in response.content.decode()
+    # Each day's point leads to the pools it is made of.
+    assert f'href="{reverse("pools:list")}?connector={eu.pk}"' in eu_only.content.decode()
 
 
 def test_drift_shows_protocol_volume_and_running_mode_changes_by_field(viewer):
