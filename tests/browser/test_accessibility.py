@@ -53,6 +53,7 @@ PAGES: dict[str, Callable[[dict], str]] = {
     "health-state-changes": lambda o: reverse("insight:transitions"),
     "usage": lambda o: reverse("insight:usage"),
     "usage-unused": lambda o: reverse("insight:unused"),
+    "usage-pool-load": lambda o: reverse("insight:pool_load"),
     "drift": lambda o: reverse("insight:drift"),
     "drift-changes": lambda o: reverse("insight:drift_changes"),
     "retention": lambda o: reverse("insight:retention"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from connectors.models import Run
 from insight.models import FleetSnapshot
+from insight.services import snapshot_hours_rebuild
 from nexthink_admin.models import UserPreference
 from tests.browser_support import ARTIFACTS, shot, sign_in
 from tests.connectors.factories import make_connector
@@ -168,6 +169,7 @@ def test_on_a_phone_the_heat_maps_axis_text_is_at_least_11_px(browser, live_serv
         FleetSnapshot.objects.create(
             connector=connector, taken_at=now - timedelta(hours=hours), sessions=hours % 9
         )
+    snapshot_hours_rebuild()  # snapshots written by hand, not by a run's end
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     sign_in(page, live_server, "root", "pw-for-tests-1")

@@ -81,6 +81,7 @@ SECURITY_TABLE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "insight:transitions": ("GET", (VIEW_DEVICE,)),
     "insight:usage": ("GET", (VIEW_DEVICE,)),
     "insight:unused": ("GET", (VIEW_DEVICE,)),
+    "insight:pool_load": ("GET", (VIEW_DEVICE,)),
     "insight:drift": ("GET", (VIEW_DEVICE,)),
     "insight:drift_changes": ("GET", (VIEW_DEVICE,)),
     "insight:retention": ("GET", ("insight.view_cleanuprecord",)),
