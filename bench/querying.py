@@ -3,7 +3,7 @@ a summarize and a filtered list, each within twice its time at 1,000
 devices, with the same number of queries).
 
 The devices come from browsing_data (benchmark 5's fleet), then the devices
-rollup is rebuilt as a run's end would (its time is a raw figure), in a scratch
+rollup is rebuilt as beat's refresh after a run would (its time is a raw figure), in a scratch
 SQLite database (or, with BENCH_NQL_DATABASE_URL=postgres://..., an empty
 PostgreSQL database of yours: the bench fills it and leaves the rows); each
 query is run in-process through `nql.selectors.nql_run`, what the NQL page and the API call."""
@@ -54,7 +54,7 @@ def run(ctx) -> None:
     )  # fmt: skip
     small, large = out["sizes"][str(sizes[0])], out["sizes"][str(sizes[1])]
     res.raw["8 data creation seconds"] = out["created_seconds"]
-    res.raw["8 devices rollup rebuild (per run, in the worker)"] = " / ".join(
+    res.raw["8 devices rollup rebuild (on beat, at most once a minute)"] = " / ".join(
         f"{int(size):,} devices: {r['seconds']:.2f} s, {r['rows']:,} rows"
         f"{'' if r['cube'] else ' (cube not kept)'}"
         for size, r in out["rollup"].items()

@@ -37,7 +37,6 @@ from insight.services import insight_run_finished
 
 from . import registry
 from .choices import RunStatus, RunTrigger
-from .devices.rollup import device_rollup_refresh
 from .devices.services import (
     UpsertCounts,
     devices_mark_removed,
@@ -371,8 +370,6 @@ def run_execute(
         return run
     devices_refresh_statistics(created=run.created, removed=run.removed)
     insight_run_finished(run=run)  # fleet history, connector health, alerts (insight/)
-    # NQL's summaries count from it (never raises):
-    device_rollup_refresh(after=f"run {run.pk}", always=True)
     log.info(
         "run %s of connector %s %s: %s seen, %s created, %s updated, %s removed",
         run.pk,

@@ -10,7 +10,6 @@ from nexthink_admin.names import name_clean
 
 from . import registry, schedules
 from .choices import RunStatus, RunTrigger
-from .devices.rollup import device_rollup_refresh
 from .models import InboundConnector, NqlIdLocked, Run
 from .nql import nql_id_suggest
 
@@ -119,8 +118,6 @@ def connector_delete(*, connector: InboundConnector, user=None) -> None:
         audit_record(actor=user, action="deleted", obj=connector, object_type="connector")
         schedules.periodic_task_delete(connector=connector)
         connector.delete()
-    # Its rows went with it from the grouping sets by connector, not from the others.
-    device_rollup_refresh(after=f"deleting connector {connector.nql_id}")
 
 
 class RunNowRefused(Exception):

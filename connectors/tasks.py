@@ -23,3 +23,11 @@ def runs_reap_stale() -> int:
     from .runs import runs_reap_stale as reap
 
     return reap()
+
+
+@shared_task(name="connectors.tasks.device_rollup_refresh", ignore_result=True)
+def device_rollup_refresh() -> None:
+    """Every minute on beat: recount NQL's devices rollup if devices changed."""
+    from .devices.rollup import device_rollup_refresh as refresh
+
+    refresh()

@@ -1,6 +1,9 @@
-"""The devices rollup (connectors/models/rollup.py): rebuilt at the end of each
-run that stored devices, after a connector is deleted, and by the
-`rebuild_device_rollup` command; read by NQL's summaries (nql/rollup.py).
+"""The devices rollup (connectors/models/rollup.py): refreshed on beat every
+minute (`device_rollup_refresh`, when devices changed or a run ended since the
+last build) and by the `rebuild_device_rollup` command; read by NQL's
+summaries (nql/rollup.py). Not inside a run: the recount is a GROUP BY over
+every active device, which would lengthen every sync (benchmark 1 measures a
+sync against the bare API floor); until the next refresh, summaries scan.
 
 Build: ONE GROUP BY over the active devices by every dimension (the full
 cube), then, in Python, every grouping set of at most two dimensions (and the
@@ -33,9 +36,10 @@ answer from it:
 The one case the version cannot see is the one the Devices page's cached
 counts share: a batch whose timestamps and ids are all below maxima already
 committed (two connectors' runs writing at once, the earlier-timed batch
-committing last, after another run's end rebuilt). That batch's own run ends
-with a rebuild whether or not the version moved (`always`), which bounds the
-window to that run.
+committing last, after a build). Its run then ends after that build began
+(a run's finished_at is set after its last batch committed), and the refresh
+rebuilds whenever a run ended since the last build began, whether or not the
+version moved: the window is bounded by that run's end and the next tick.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from ..models import Device, DeviceRollup, DeviceRollupBuild
+from ..models import Device, DeviceRollup, DeviceRollupBuild, Run
 from ..models.rollup import CUBE, ROLLUP_DIMENSIONS, grouping_key
 from .cache import devices_version
 
@@ -136,12 +140,14 @@ def _rows(key: str, dims: tuple[str, ...], counts: dict[tuple, int]):
 
 def device_rollup_rebuild(*, only_if_stale: bool = False) -> DeviceRollupBuild:
     """Recount the active devices into the rollup (one transaction). With
-    only_if_stale, do nothing when the stored build is of the devices' version now."""
+    only_if_stale, do nothing when the stored build is of the devices' version now and
+    no run has ended since it began."""
     started = time.perf_counter()
     with transaction.atomic():
         build = _lock()
+        began = timezone.now()  # a run ending from now on is recounted by the next refresh
         version = devices_version()  # BEFORE the GROUP BY: see the module's docstring
-        if only_if_stale and build.version == version:
+        if only_if_stale and build.version == version and not _runs_ended_since(build.built_at):
             return build
         cube = list(
             Device.objects.filter(ACTIVE)
@@ -162,7 +168,7 @@ def device_rollup_rebuild(*, only_if_stale: bool = False) -> DeviceRollupBuild:
                 _rows(key, dims, counts), batch_size=INSERT_BATCH
             )
             rows += len(created)
-        build.version, build.built_at, build.devices = version, timezone.now(), devices
+        build.version, build.built_at, build.devices = version, began, devices
         build.rows, build.has_cube = rows, keep_cube
         build.seconds = round(time.perf_counter() - started, 3)
         build.save()
@@ -177,17 +183,19 @@ def device_rollup_rebuild(*, only_if_stale: bool = False) -> DeviceRollupBuild:
     return build
 
 
-def device_rollup_refresh(*, after: str, always: bool = False) -> DeviceRollupBuild | None:
-    """Rebuild the rollup if devices changed since it was built (`always`: even when the
-    version did not move, as at a run's end: that run's batches may have committed with
-    timestamps below another run's, which the version cannot see). Never raises (called
-    at a run's end and after a connector's deletion): a failure is logged, and summaries
-    scan the devices until the next refresh."""
+def device_rollup_refresh() -> DeviceRollupBuild | None:
+    """On beat every minute: rebuild the rollup if devices changed (their version moved)
+    or a run ended since the last build began. Never raises: a failure is logged, and
+    summaries scan the devices until a refresh succeeds."""
     try:
-        return device_rollup_rebuild(only_if_stale=not always)
+        return device_rollup_rebuild(only_if_stale=True)
     except Exception:
-        log.exception("device rollup: refreshing it after %s failed", after)
+        log.exception("device rollup: refreshing it failed")
         return None
+
+
+def _runs_ended_since(at) -> bool:
+    return at is None or Run.objects.filter(finished_at__gte=at).exists()
 
 
 def device_rollup_state() -> tuple[str, bool] | None:

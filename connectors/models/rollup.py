@@ -3,9 +3,9 @@ groups and filters by, kept like an OLAP aggregate table (built and read by
 connectors/devices/rollup.py and nql/rollup.py; why it exists: docs/NQL.md).
 
 It lives beside Device, not in the nql app, because the connectors app
-rebuilds it (at the end of each run that stored devices, after a connector is
-deleted): the run lifecycle must not import the app that reads it, and the
-rows cascade with their connector like the devices they count.
+rebuilds it (a task of its own on beat, connectors/tasks.py): the app that
+writes devices must not import the app that reads them, and the rows cascade
+with their connector like the devices they count.
 """
 
 from django.db import models

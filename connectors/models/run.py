@@ -55,6 +55,8 @@ class Run(models.Model):
         indexes = [
             models.Index(fields=["connector", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
+            # The devices rollup's refresh asks whether a run ended since its last build.
+            models.Index(fields=["finished_at"], name="run_finished_at"),
         ]
 
     def __str__(self) -> str:

@@ -203,11 +203,18 @@ RUN_LEASE_SECONDS = env.int("RUN_LEASE_SECONDS", default=120)
 RUN_QUEUED_TIMEOUT_SECONDS = env.int("RUN_QUEUED_TIMEOUT_SECONDS", default=600)
 # Beat fails the runs that can no longer end by themselves, every minute.
 RUN_REAP_EVERY_SECONDS = env.float("RUN_REAP_EVERY_SECONDS", default=60.0)
+# NQL's devices rollup is recounted when devices changed or a run ended, at most
+# this often (connectors/devices/rollup.py); until then summaries scan the devices.
+DEVICE_ROLLUP_REFRESH_SECONDS = env.float("DEVICE_ROLLUP_REFRESH_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-runs": {
         "task": "connectors.tasks.runs_reap_stale",
         "schedule": RUN_REAP_EVERY_SECONDS,
-    }
+    },
+    "refresh-device-rollup": {
+        "task": "connectors.tasks.device_rollup_refresh",
+        "schedule": DEVICE_ROLLUP_REFRESH_SECONDS,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -10,18 +10,22 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from connectors.choices import RunStatus, RunTrigger
 from connectors.devices.rollup import device_rollup_rebuild, device_rollup_refresh
-from connectors.models import Device, DeviceRollup
+from connectors.models import Device, DeviceRollup, DeviceRollupBuild
 from connectors.runs import run_execute
 from connectors.services import connector_delete
+from connectors.tasks import device_rollup_refresh as refresh_task
+from nexthink_admin.celery import app as celery_app
 from nql.parser import parse
 from nql.rollup import ROLLUP_TABLE, rollup_dimensions
 from nql.selectors import nql_run
 from tests.conftest import CUSTOMER_ACCOUNT
 from tests.connectors.factories import make_connector
 from tests.devices.factories import make_devices
+from tests.insight.helpers import finish_run
 
 from .test_properties_rollup import scans_devices
 
@@ -59,16 +63,29 @@ def sync(connector) -> None:
     assert run.status == RunStatus.SUCCEEDED, run.error_message
 
 
-def test_a_runs_end_rebuilds_the_rollup_and_the_next_summary_counts_from_it(aws_sim, aws_connector):
+def test_after_a_run_summaries_scan_until_the_refresh_on_beat_recounts_the_rollup(
+    aws_sim, aws_connector
+):
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=30, bundles=6, images=3, pools=0)
     sync(aws_connector)
+    assert answered(BY_SIZE) == (stored("instance_size"), "scan")  # the run did not recount
+    refresh_task()  # what beat runs every minute
     assert answered(BY_SIZE) == (stored("instance_size"), "rollup")
 
     aws_sim.mutate(CUSTOMER_ACCOUNT, REGION, add=10)
     sync(aws_connector)
+    assert answered(BY_SIZE) == (stored("instance_size"), "scan")
+    refresh_task()
     rows, source = answered(BY_SIZE)
     assert (rows, source) == (stored("instance_size"), "rollup")
     assert sum(n for _, n in rows) == 40  # the ten the last run stored are counted
+
+
+def test_the_refresh_is_on_beat_every_minute_and_known_to_the_worker(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-device-rollup"]
+    assert entry["task"] == refresh_task.name == "connectors.tasks.device_rollup_refresh"
+    assert entry["schedule"] == settings.DEVICE_ROLLUP_REFRESH_SECONDS == 60
+    assert celery_app.tasks[refresh_task.name].name == refresh_task.name  # the worker knows it
 
 
 def test_devices_changed_without_a_rebuild_are_counted_by_a_scan():
@@ -90,20 +107,24 @@ def test_devices_changed_without_a_rebuild_are_counted_by_a_scan():
     assert answered(BY_REGION) == ([[REGION, 3]], "rollup")
 
 
-def test_a_runs_end_recounts_even_a_change_the_devices_version_cannot_see():
+def test_a_run_that_ended_since_the_build_is_recounted_even_if_the_version_did_not_move():
     """Two runs writing at once: a batch committed late with timestamps and ids below
-    those already stored leaves the version as it was. The run's own end recounts."""
+    those already stored leaves the devices' version as it was; its run ends after."""
     eu = make_connector("AWS Prod EU", nql_id="aws_prod_eu")
     make_devices(eu, 3)
     device_rollup_rebuild()
     Device.objects.filter(name__endswith="1").update(region="eu-central-1")  # version unmoved
 
-    device_rollup_refresh(after="another connector's change")  # not a run's end: skipped
-    assert answered(BY_REGION) == ([[REGION, 3]], "rollup")  # the window a run's end closes
+    device_rollup_refresh()  # no run ended since the build: nothing to recount
+    assert answered(BY_REGION) == ([[REGION, 3]], "rollup")  # the window the run's end closes
 
-    device_rollup_refresh(after="the late batch's run", always=True)
+    finish_run(eu, timezone.now())
+    device_rollup_refresh()
     assert answered(BY_REGION) == (stored("region"), "rollup")
     assert stored("region") != [[REGION, 3]]
+    build = DeviceRollupBuild.objects.get()
+    device_rollup_refresh()  # nothing new since: the build stays
+    assert DeviceRollupBuild.objects.get().built_at == build.built_at
 
 
 def test_a_deleted_connectors_devices_leave_the_rollup_with_it():
@@ -121,6 +142,8 @@ def test_a_deleted_connectors_devices_leave_the_rollup_with_it():
     us_pk = us.pk
     connector_delete(connector=us)
     assert not DeviceRollup.objects.filter(connector_id=us_pk).exists()
+    assert answered(BY_REGION) == ([[REGION, 3]], "scan")  # until the next refresh
+    device_rollup_refresh()
     assert answered(by_connector) == ([["aws_prod_eu", REGION, 3]], "rollup")
     assert answered(BY_REGION) == ([[REGION, 3]], "rollup")
     assert answered("devices | summarize n = count()") == ([[3]], "rollup")
@@ -179,11 +202,15 @@ def test_three_dimensions_scan_when_the_cube_was_too_large_to_keep(monkeypatch):
     assert answered(two) == ([[REGION, "AVAILABLE", 2], [REGION, "STOPPED", 1]], "rollup")
 
 
-def test_a_rollup_that_fails_to_rebuild_never_fails_the_run(aws_sim, aws_connector, monkeypatch):
+def test_a_refresh_that_fails_is_logged_and_summaries_keep_scanning(
+    aws_sim, aws_connector, monkeypatch, caplog
+):
     def boom(**kwargs):
         raise RuntimeError("rollup down")
 
     monkeypatch.setattr("connectors.devices.rollup.device_rollup_rebuild", boom)
     aws_sim.seed(CUSTOMER_ACCOUNT, REGION, workspaces=12, bundles=3, images=2, pools=0)
-    sync(aws_connector)
+    sync(aws_connector)  # a run never recounts: it cannot fail on the rollup
+    assert refresh_task() is None
+    assert "refreshing it failed" in caplog.text
     assert answered(BY_SIZE) == (stored("instance_size"), "scan")

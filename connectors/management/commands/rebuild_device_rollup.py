@@ -1,5 +1,5 @@
-"""Recount the devices rollup now (NQL's summaries read it; each run's end and
-each connector's deletion rebuild it by themselves)."""
+"""Recount the devices rollup now (NQL's summaries read it; beat recounts it
+every minute when devices changed or a run ended)."""
 
 from django.core.management.base import BaseCommand
 
