@@ -30,6 +30,13 @@ def connector_names(ids) -> dict[int, str]:
     return dict(InboundConnector.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
 
 
+def device_rollup():
+    """The last recount of NQL's devices rollup (connectors/devices/rollup.py), or None."""
+    from connectors.models import DeviceRollupBuild
+
+    return DeviceRollupBuild.objects.filter(built_at__isnull=False).first()
+
+
 def retention():
     """The retention periods and the last clean-up, as insight/ keeps and enforces them."""
     from insight.retention import retention_overview

@@ -79,6 +79,7 @@ class OperationsView(PermissionMixin, TemplateView):
             runs=selectors.runs_per_status(),
             run_hours=selectors.RUN_WINDOW_HOURS,
             retention=selectors.retention(),
+            rollup=selectors.device_rollup(),
         )
         ctx["problems"] = problems(ctx)
         return ctx

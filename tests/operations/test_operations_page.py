@@ -114,6 +114,21 @@ def test_retention_section_shows_the_periods_insight_enforces_and_its_last_clean
     assert "never yet" not in html and "Last clean-up" in html
 
 
+def test_the_nql_summaries_section_says_when_the_rollup_was_last_recounted(
+    client, operator, broker_down
+):
+    from connectors.devices.rollup import device_rollup_rebuild
+    from tests.devices.factories import make_devices
+
+    html = page(client, operator)
+    assert "<h2>NQL summaries</h2>" in html and "not yet: summaries read the devices" in html
+    make_devices(make_connector(), 3)
+    device_rollup_rebuild()
+    html = page(client, operator)
+    assert "not yet: summaries read the devices" not in html
+    assert "3 in " in html and "Last recount" in html
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_is_listed_with_its_concurrency_and_the_run_it_runs(
