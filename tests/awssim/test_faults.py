@@ -121,18 +121,15 @@ def test_injected_error_on_assume_role_uses_the_sts_error_format(sim, kit):
 
 
 def test_latency_setting_slows_every_call_including_sts(sim, kit):
+    # Only lower bounds, which the sleeps guarantee on any machine: how much faster
+    # the calls are without latency depends on the machine's load (it failed a loaded run).
     ws = kit.client()
     ws.describe_workspaces()  # warm the connection
-    start = time.perf_counter()
-    for _ in range(5):
-        ws.describe_workspaces()
-    fast = time.perf_counter() - start
     sim.configure(latency_ms=60)
     start = time.perf_counter()
     for _ in range(5):
         ws.describe_workspaces()
-    slow = time.perf_counter() - start
-    assert slow >= 0.3 and slow > fast + 0.25
+    assert time.perf_counter() - start >= 5 * 0.06
     start = time.perf_counter()
     kit.assume(kit.role())
     assert time.perf_counter() - start >= 0.06
