@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Count, F, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
@@ -222,24 +222,14 @@ def unused_page(
     were first tracked (one capped count and one page query, whether or not
     any qualify). The order is the DeviceState (state, since) index's (its
     row id breaks ties), so both stop after the rows they need instead of
-    reading and sorting every qualifying WorkSpace."""
+    reading and sorting every qualifying WorkSpace. The count reads only
+    that index and Device (id, running_mode, workspace_id, removed_at); the
+    page's rows carry their state's since and connector's name as values."""
     queryset = (
         _auto_stop_workspaces(connector_id)
         .filter(
             insight_state__state=STOPPED_STATE,
             insight_state__since__lte=now - timedelta(days=days),
-        )
-        .select_related("connector", "insight_state")
-        .only(
-            "id",
-            "name",
-            "workspace_id",
-            "user_name",
-            "instance_size",
-            "bundle_id",
-            "connector__name",
-            "insight_state__since",
-            "insight_state__since_first_seen",
         )
         .order_by("insight_state__since", "insight_state__id")
     )
@@ -248,9 +238,16 @@ def unused_page(
     # Django skips the page query when the count is 0; read it anyway so the
     # page answers with the same statements at any size.
     start = (page_obj.number - 1) * paginator.per_page
-    page_obj.object_list = list(queryset[start : start + paginator.per_page])
+    rows = queryset.only(
+        "id", "name", "workspace_id", "user_name", "instance_size", "bundle_id"
+    ).annotate(  # values, not a state and a connector object per row
+        stopped_at=F("insight_state__since"),
+        since_first_seen=F("insight_state__since_first_seen"),
+        connector_name=F("connector__name"),
+    )
+    page_obj.object_list = list(rows[start : start + paginator.per_page])
     for device in page_obj.object_list:  # whole days, as the page's periods are counted
-        device.stopped_days = (now - device.insight_state.since).days
+        device.stopped_days = (now - device.stopped_at).days
     return page_obj
 
 

@@ -305,9 +305,8 @@ def _show_unused_rows(devices) -> None:
     head, _, tail = reverse("devices:detail", args=[0]).rpartition("/0/")
     for device in devices:
         device.detail_url = f"{head}/{device.pk}/{tail}"
-        since = timezone.localtime(device.insight_state.since).date().isoformat()
-        first_seen = device.insight_state.since_first_seen
-        device.stopped_since = f"at least {since}" if first_seen else since
+        since = timezone.localtime(device.stopped_at).date().isoformat()
+        device.stopped_since = f"at least {since}" if device.since_first_seen else since
         days = device.stopped_days
         device.stopped_for = f"{days} day{'' if days == 1 else 's'}"
 
