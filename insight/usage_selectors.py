@@ -10,12 +10,14 @@ from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page
 from django.db.models import Avg, Count, F, QuerySet, Sum
+from django.db.models.fields.json import KT
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from connectors.models import Device
 from nexthink_admin.paging import CappedPaginator
 
+from .health_selectors import latest_snapshot_ids
 from .history_selectors import daily_snapshots, day_range, local_hours
 from .models import FleetSnapshot, StateTransition
 from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE, untracked_auto_stop_count
@@ -251,18 +253,24 @@ def unused_page(
     return page_obj
 
 
-def untracked_auto_stop(
-    connector_id: int | None = None, snapshots: list[FleetSnapshot] | None = None
-) -> int:
+def untracked_auto_stop(connector_id: int | None = None) -> int:
     """AUTO_STOP WorkSpaces no run has tracked yet (outside the unused list):
-    as each connector's latest snapshot (`snapshots`) counted them at the end
-    of its run (only runs create devices and track them, so it holds until the
-    next run), counted live while no snapshot carries the figure."""
-    relevant = [s for s in snapshots or [] if connector_id in (None, s.connector_id)]
-    carried = [s for s in relevant if "untracked_auto_stop" in (s.counts or {})]
-    if not carried or len(carried) < len(relevant):
+    as each connector's latest snapshot counted them at the end of its run
+    (only runs create devices and track them, so it holds until the next run),
+    counted live while no snapshot carries the figure. One query reads that
+    one key of each snapshot's counts (which grow with the fleet's bundles and
+    images), not the whole of them."""
+    latest = FleetSnapshot.objects.filter(pk__in=latest_snapshot_ids())
+    if connector_id:
+        latest = latest.filter(connector_id=connector_id)
+    carried = list(
+        latest.annotate(untracked=KT("counts__untracked_auto_stop")).values_list(
+            "untracked", flat=True
+        )
+    )
+    if not carried or None in carried:
         return untracked_auto_stop_count(connector_id=connector_id)
-    return sum(s.counts["untracked_auto_stop"] for s in carried)
+    return sum(int(n) for n in carried)
 
 
 def sessions_heat_map(

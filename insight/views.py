@@ -292,7 +292,7 @@ class UnusedView(InsightPage):
             day_choices=usage.UNUSED_DAYS,
             page_obj=page,
             query=urlencode(params),
-            untracked=usage.untracked_auto_stop(connector_id, health.latest_snapshots()),
+            untracked=usage.untracked_auto_stop(connector_id),
         )
         return ctx
 
