@@ -348,14 +348,18 @@ def connector_health(*, now: datetime) -> list[InboundConnector]:
     return connectors
 
 
-def latest_snapshots() -> list[FleetSnapshot]:
-    """The newest snapshot of each connector (one query)."""
+def latest_snapshot_ids() -> QuerySet:
+    """The ids of the newest snapshot of each connector, as a subquery."""
     # One index probe per connector on (connector, -taken_at), not a scan of the history.
     newest = FleetSnapshot.objects.filter(connector=OuterRef("pk")).order_by("-taken_at", "-id")
-    latest = InboundConnector.objects.annotate(last=Subquery(newest.values("id")[:1])).values(
-        "last"
+    return InboundConnector.objects.annotate(last=Subquery(newest.values("id")[:1])).values("last")
+
+
+def latest_snapshots() -> list[FleetSnapshot]:
+    """The newest snapshot of each connector (one query)."""
+    return list(
+        FleetSnapshot.objects.filter(pk__in=latest_snapshot_ids()).select_related("connector")
     )
-    return list(FleetSnapshot.objects.filter(pk__in=latest).select_related("connector"))
 
 
 @dataclass

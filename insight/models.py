@@ -95,7 +95,10 @@ class DeviceState(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["state", "since"]),
+            # Likely unused (usage_selectors.unused_page): STOPPED WorkSpaces,
+            # the longest first, paged and counted up to 1,000 in this order;
+            # the device id too, so the count joins to the device from here.
+            models.Index(fields=["state", "since", "id", "device"], name="devicestate_state_since"),
             # The Health page's problem WorkSpaces, the longest-standing first:
             # read in this order, a page stops after its rows instead of
             # sorting every problem WorkSpace (SQLite needs the condition's

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Count, F, QuerySet, Sum
+from django.db.models.fields.json import KT
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from connectors.models import Device
 from nexthink_admin.paging import CappedPaginator
 
+from .health_selectors import latest_snapshot_ids
 from .history_selectors import daily_snapshots, day_range, local_hours
 from .models import FleetSnapshot, StateTransition
 from .services import AUTO_STOP, RUNNING_STATE, STOPPED_STATE, untracked_auto_stop_count
@@ -222,24 +224,14 @@ def unused_page(
     were first tracked (one capped count and one page query, whether or not
     any qualify). The order is the DeviceState (state, since) index's (its
     row id breaks ties), so both stop after the rows they need instead of
-    reading and sorting every qualifying WorkSpace."""
+    reading and sorting every qualifying WorkSpace. The count reads only
+    that index and Device (id, running_mode, workspace_id, removed_at); the
+    page's rows carry their state's since and connector's name as values."""
     queryset = (
         _auto_stop_workspaces(connector_id)
         .filter(
             insight_state__state=STOPPED_STATE,
             insight_state__since__lte=now - timedelta(days=days),
-        )
-        .select_related("connector", "insight_state")
-        .only(
-            "id",
-            "name",
-            "workspace_id",
-            "user_name",
-            "instance_size",
-            "bundle_id",
-            "connector__name",
-            "insight_state__since",
-            "insight_state__since_first_seen",
         )
         .order_by("insight_state__since", "insight_state__id")
     )
@@ -248,24 +240,37 @@ def unused_page(
     # Django skips the page query when the count is 0; read it anyway so the
     # page answers with the same statements at any size.
     start = (page_obj.number - 1) * paginator.per_page
-    page_obj.object_list = list(queryset[start : start + paginator.per_page])
+    rows = queryset.only(
+        "id", "name", "workspace_id", "user_name", "instance_size", "bundle_id"
+    ).annotate(  # values, not a state and a connector object per row
+        stopped_at=F("insight_state__since"),
+        since_first_seen=F("insight_state__since_first_seen"),
+        connector_name=F("connector__name"),
+    )
+    page_obj.object_list = list(rows[start : start + paginator.per_page])
     for device in page_obj.object_list:  # whole days, as the page's periods are counted
-        device.stopped_days = (now - device.insight_state.since).days
+        device.stopped_days = (now - device.stopped_at).days
     return page_obj
 
 
-def untracked_auto_stop(
-    connector_id: int | None = None, snapshots: list[FleetSnapshot] | None = None
-) -> int:
+def untracked_auto_stop(connector_id: int | None = None) -> int:
     """AUTO_STOP WorkSpaces no run has tracked yet (outside the unused list):
-    as each connector's latest snapshot (`snapshots`) counted them at the end
-    of its run (only runs create devices and track them, so it holds until the
-    next run), counted live while no snapshot carries the figure."""
-    relevant = [s for s in snapshots or [] if connector_id in (None, s.connector_id)]
-    carried = [s for s in relevant if "untracked_auto_stop" in (s.counts or {})]
-    if not carried or len(carried) < len(relevant):
+    as each connector's latest snapshot counted them at the end of its run
+    (only runs create devices and track them, so it holds until the next run),
+    counted live while no snapshot carries the figure. One query reads that
+    one key of each snapshot's counts (which grow with the fleet's bundles and
+    images), not the whole of them."""
+    latest = FleetSnapshot.objects.filter(pk__in=latest_snapshot_ids())
+    if connector_id:
+        latest = latest.filter(connector_id=connector_id)
+    carried = list(
+        latest.annotate(untracked=KT("counts__untracked_auto_stop")).values_list(
+            "untracked", flat=True
+        )
+    )
+    if not carried or None in carried:
         return untracked_auto_stop_count(connector_id=connector_id)
-    return sum(s.counts["untracked_auto_stop"] for s in carried)
+    return sum(int(n) for n in carried)
 
 
 def sessions_heat_map(

@@ -241,6 +241,12 @@ class Device(models.Model):
             # The Drift page's bundles whose image changed (insight/drift_selectors.py)
             # read each change's bundle from this narrow index, not the device's wide row.
             models.Index(fields=["id", "bundle_id"], name="device_id_bundle"),
+            # Likely unused (insight's usage_selectors.unused_page) counts up to 1,000
+            # AUTO_STOP WorkSpaces from this narrow index, not from their wide rows.
+            models.Index(
+                fields=["id", "running_mode", "workspace_id", "removed_at"],
+                name="device_id_running_mode",
+            ),
             # WorkSpaces with a modification under way (insight's Health page).
             models.Index(
                 fields=["modification_states"],

@@ -81,6 +81,28 @@ def test_likely_unused_lists_the_longest_stopped_first_and_equal_times_as_tracke
     assert "(30 days)" in page and page.count("(20 days)") == 2  # stopped for, in whole days
 
 
+def test_likely_unused_rows_link_each_workspace_and_say_since_which_local_day(viewer):
+    connector = make_connector()
+    now = timezone.now()
+    seen_stopping, stopped_when_tracked = make_devices(
+        connector, 2, running_mode="AUTO_STOP", state="STOPPED"
+    )
+    for device, days, first_seen in ((seen_stopping, 20, False), (stopped_when_tracked, 16, True)):
+        DeviceState.objects.create(
+            device=device,
+            state="STOPPED",
+            since=now - timedelta(days=days),
+            since_first_seen=first_seen,
+        )
+    page = viewer.get(reverse("insight:unused")).content.decode()
+    for device in (seen_stopping, stopped_when_tracked):
+        assert f'<a href="{reverse("devices:detail", args=[device.pk])}">{device.name}</a>' in page
+    day = timezone.localdate(now - timedelta(days=20)).isoformat()
+    assert f"{day} <span" in page and f"at least {day}" not in page
+    day = timezone.localdate(now - timedelta(days=16)).isoformat()
+    assert f"at least {day} <span" in page and "(16 days)" in page
+
+
 def test_likely_unused_pages_through_a_long_list_and_caps_its_count_at_1000(viewer):
     connector = make_connector()
     now = timezone.now()
