@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("connectors", "0016_problem_state_covering"),
+        ("connectors", "0017_run_finished_at_index"),
     ]
 
     operations = [
