@@ -147,6 +147,14 @@ def _label(day) -> str:
     return f"{day.day} {day:%b}"
 
 
+def _from_first_sample(days: list, value) -> list:
+    """The days of a chart from the first one with a sample: before any run
+    sampled it, a day is unknown, not 0% (the table beside still lists every
+    day, with "—"). Every day when none has a sample yet."""
+    first = next((i for i, item in enumerate(days) if value(item[1]) is not None), 0)
+    return days[first:]
+
+
 class UsageView(InsightPage):
     """Running-mode mix, AUTO_STOP on-hours estimate, pool sessions by hour."""
 
@@ -182,7 +190,7 @@ class UsageView(InsightPage):
             days=self.days, now=now, connector_id=connector_id, hours=hours
         )
         share_series = history.ChartSeries("AUTO_STOP samples seen AVAILABLE")
-        for day, share in share_days:
+        for day, share in _from_first_sample(share_days, lambda share: share.available_pct):
             share_series.points.append(
                 history.ChartPoint(
                     _label(day),
@@ -243,7 +251,10 @@ class UsageView(InsightPage):
                 [
                     history.ChartSeries(
                         "Pool utilisation",
-                        [history.ChartPoint(_label(d), v or 0, pooled_url) for d, v in utilisation],
+                        [
+                            history.ChartPoint(_label(d), v or 0, pooled_url)
+                            for d, v in _from_first_sample(utilisation, lambda v: v)
+                        ],
                     )
                 ],
                 percent=True,

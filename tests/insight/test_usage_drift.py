@@ -31,6 +31,10 @@ def test_fleet_share_of_auto_stop_samples_seen_available_is_labelled_an_estimate
     assert response.context["share7"].samples == 40
     page = response.content.decode()
     assert "Estimate" in page and "recurrence" in page
+    # The chart starts at the first day a run sampled: the 30 days before the
+    # connector existed are unknown, not 0% (the table still lists them all).
+    assert response.context["share_chart"].count("<a ") == 1
+    assert len(response.context["share_days"]) == 30
 
 
 def test_each_workspace_share_is_the_time_it_was_seen_available_since_known(viewer):
@@ -337,6 +341,7 @@ def test_pool_utilisation_per_day_is_active_over_actual_sessions_of_every_pool(v
     eu_only = viewer.get(reverse("insight:usage"), {"connector": eu.pk})
     assert eu_only.context["utilisation"][-1][1] == 50.0
     assert "Pool utilisation (active over actual sessions) per day" in response.content.decode()
+    assert response.context["utilisation_chart"].count("<a ") == 1  # from the first sampled day
     # Each day's point leads to the pools it is made of.
     assert f'href="{reverse("pools:list")}?connector={eu.pk}"' in eu_only.content.decode()
 
